@@ -1,0 +1,103 @@
+/**
+ * The one home of big.js. Every price, quantity, balance, fee, PnL and margin in the service is a
+ * `Decimal` built here (a private Big clone, so nothing depends on the global Big settings).
+ *
+ * - `DP` = 40 decimal places for divisions (inverse-contract notionals, liquidation prices); every
+ *   result that is shown or booked is then rounded explicitly with `roundToStep`/`roundDp` in a
+ *   named direction.
+ * - `RM` = round half-even for anything not rounded explicitly (it never is, by convention).
+ */
+import BigConstructor from 'big.js';
+import type { Big, BigSource } from 'big.js';
+
+export type Decimal = Big;
+export type DecimalSource = BigSource;
+
+const DecimalCtor = BigConstructor();
+DecimalCtor.DP = 40;
+DecimalCtor.RM = DecimalCtor.roundHalfEven;
+DecimalCtor.NE = -50;
+DecimalCtor.PE = 50;
+DecimalCtor.strict = false;
+
+/** Rounding directions, named for what they do to the value, never implicit. */
+export type RoundingDirection = 'down' | 'up' | 'half-up' | 'toward-zero' | 'away-from-zero';
+
+const DECIMAL_RE = /^-?(?:\d+)(?:\.\d+)?$/;
+
+/** True when `s` is a plain decimal string: optional minus, digits, optional fraction. No exponent. */
+export function isDecimalString(s: unknown): s is string {
+  return typeof s === 'string' && s.length <= 64 && DECIMAL_RE.test(s);
+}
+
+/**
+ * Builds a Decimal from a decimal string, a Decimal, or a bigint. A JS `number` is accepted only when
+ * it is an integer (counts, leverage); fractional numbers are refused so that no float ever becomes money.
+ */
+export function dec(value: DecimalSource | bigint): Decimal {
+  if (typeof value === 'bigint') return new DecimalCtor(value.toString());
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    throw new TypeError(`fractional number ${value} cannot become a decimal; pass a decimal string`);
+  }
+  return new DecimalCtor(value);
+}
+
+export const ZERO: Decimal = dec(0);
+export const ONE: Decimal = dec(1);
+
+/** Big.js rounding modes: 0 down (toward zero), 1 half-up, 2 half-even, 3 up (away from zero). */
+function bigRm(direction: RoundingDirection, negative: boolean): 0 | 1 | 2 | 3 {
+  switch (direction) {
+    case 'toward-zero':
+      return 0;
+    case 'away-from-zero':
+      return 3;
+    case 'half-up':
+      return 1;
+    case 'down':
+      return negative ? 3 : 0;
+    case 'up':
+      return negative ? 0 : 3;
+  }
+}
+
+/** Rounds to `dp` decimal places in the named direction ('down' = toward −∞, 'up' = toward +∞). */
+export function roundDp(value: Decimal, dp: number, direction: RoundingDirection): Decimal {
+  return value.round(dp, bigRm(direction, value.lt(0)));
+}
+
+/**
+ * Rounds `value` to a multiple of `step` (a tick size or a quantity step) in the named direction.
+ * 'down' = toward −∞, 'up' = toward +∞.
+ */
+export function roundToStep(value: Decimal, step: Decimal, direction: RoundingDirection): Decimal {
+  if (step.lte(0)) throw new RangeError('step must be positive');
+  const units = value.div(step);
+  const whole = units.round(0, bigRm(direction, units.lt(0)));
+  return whole.times(step);
+}
+
+/** True when `value` is an exact multiple of `step`. */
+export function isMultipleOf(value: Decimal, step: Decimal): boolean {
+  return value.mod(step).eq(0);
+}
+
+/** Number of decimal places of a step such as "0.001" (3) or "10" (0). */
+export function decimalsOf(step: Decimal): number {
+  const s = step.toFixed();
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
+}
+
+/** The JSON form: a plain decimal string (no exponent), optionally with a fixed scale. */
+export function toApi(value: Decimal, scale?: number): string {
+  return scale === undefined ? value.toFixed() : value.toFixed(scale);
+}
+
+export function minDec(a: Decimal, b: Decimal): Decimal {
+  return a.lt(b) ? a : b;
+}
+
+export function maxDec(a: Decimal, b: Decimal): Decimal {
+  return a.gt(b) ? a : b;
+}
