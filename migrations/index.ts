@@ -1,0 +1,4 @@
+/** Every migration, in order. The data source takes this list (no globs: the same in jest and in dist). */
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764000000000];

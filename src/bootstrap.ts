@@ -1,0 +1,67 @@
+/**
+ * Builds the application from the environment: validate the configuration, load or create the
+ * generated secrets, start the embedded database when no DATABASE_URL is set, then the Nest app
+ * (migrations run as it starts). Used by main.ts and by the tests alike.
+ */
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './common/db/embedded-postgres';
+import { createValidationPipe } from './common/http/validation';
+import { JsonLogger } from './common/logging/json-logger';
+import { buildConfig, type AppConfig } from './config/app-config';
+import { validateEnv } from './config/env.schema';
+import { loadOrCreateSecrets } from './config/secrets';
+
+export interface BuiltApp {
+  app: INestApplication;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig {
+  const parsed = validateEnv(env);
+  const secrets = loadOrCreateSecrets(parsed, parsed.DATA_DIR);
+  return buildConfig(parsed, secrets);
+}
+
+export async function buildApp(config: AppConfig, options: { logger?: JsonLogger | false } = {}): Promise<BuiltApp> {
+  let embedded: EmbeddedPostgres | undefined;
+  if (config.database.embedded) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort });
+    config = { ...config, database: { ...config.database, url: embedded.url } };
+  }
+  try {
+    const logger = options.logger === undefined ? new JsonLogger(config.logLevel) : options.logger;
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      logger: logger === false ? false : logger,
+      bodyParser: true,
+    });
+    if (config.trustProxy) app.set('trust proxy', true);
+    app.useBodyParser('json', { limit: '1mb' });
+    app.useGlobalPipes(createValidationPipe());
+    app.enableShutdownHooks();
+    const doc = new DocumentBuilder()
+      .setTitle('Contract Desk')
+      .setDescription('Crypto futures trading: contracts, positions, orders, margin, on Binance, OKX and a paper exchange')
+      .setVersion('1')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+    await app.init();
+    return {
+      app,
+      config,
+      async close() {
+        await app.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  }
+}
