@@ -9,7 +9,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Departures from the seed, each with its reason:
  * - contract_orders.order_id: the seed's UNIQUE is kept, but per exchange — (exchange, order_id) —
  *   because two exchanges may hand out the same id. It is NULL until the exchange acknowledged.
- * - contracts gets step_size, max_qty, market_max_qty, min_notional, kind, fee rates and the
+ * - contracts gets min_price, max_price, step_size, max_qty, market_max_qty, min_notional, kind, fee rates and the
  *   leverage brackets (jsonb of decimal strings): pre-trade checks and the calculator need them.
  * - positions gets position_side (BOTH in one-way mode, LONG/SHORT in hedge mode) so one account
  *   can hold a long and a short on one symbol.
@@ -59,6 +59,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         kind VARCHAR(10) NOT NULL,
         contract_size DECIMAL(20,8),
         tick_size DECIMAL(20,8),
+        min_price DECIMAL(20,8) NOT NULL DEFAULT 0,
+        max_price DECIMAL(20,8) NOT NULL DEFAULT 0,
         step_size DECIMAL(20,8) NOT NULL,
         min_qty DECIMAL(20,8),
         max_qty DECIMAL(20,8) NOT NULL,

@@ -1,10 +1,12 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Logger, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
+import { ContractsModule } from './contracts/contracts.module';
 import { dataSourceOptions } from './common/db/data-source';
-import { MigrationRunner } from './common/db/migration-runner';
+import { runMigrationsLocked } from './common/db/migration-runner';
 import { GlobalExceptionFilter } from './common/http/exception.filter';
 import { requestIdMiddleware } from './common/logging/request-id.middleware';
 import type { AppConfig } from './config/app-config';
@@ -19,12 +21,23 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.embedded ? 4 : config.database.poolSize)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config.database.url as string, config.database.embedded ? 4 : config.database.poolSize),
+          // The schema is migrated before any module starts using the database.
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options as DataSourceOptions).initialize();
+            await runMigrationsLocked(ds, (names) => {
+              if (names.length > 0) new Logger('Migrations').log({ msg: 'migrations applied', migrations: names });
+            });
+            return ds;
+          },
+        }),
         AccountsModule,
         AuthModule,
+        ContractsModule,
         HealthModule,
       ],
-      providers: [MigrationRunner, { provide: APP_FILTER, useClass: GlobalExceptionFilter }],
+      providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };
   }
 

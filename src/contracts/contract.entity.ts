@@ -41,6 +41,13 @@ export class ContractEntity {
   @Column({ name: 'tick_size', type: 'decimal', precision: 20, scale: 8, nullable: true })
   tickSize: string | null;
 
+  /** Binance PRICE_FILTER bounds; zero disables the check. */
+  @Column({ name: 'min_price', type: 'decimal', precision: 20, scale: 8, default: 0 })
+  minPrice: string;
+
+  @Column({ name: 'max_price', type: 'decimal', precision: 20, scale: 8, default: 0 })
+  maxPrice: string;
+
   @Column({ name: 'step_size', type: 'decimal', precision: 20, scale: 8 })
   stepSize: string;
 

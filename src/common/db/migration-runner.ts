@@ -1,22 +1,9 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** Advisory-lock key under which one instance at a time runs the migrations. */
 const MIGRATION_LOCK = 727274000;
 
-/** Runs pending migrations at start, one instance at a time, each migration in its own transaction. */
-@Injectable()
-export class MigrationRunner implements OnModuleInit {
-  private readonly logger = new Logger('Migrations');
-  constructor(private readonly dataSource: DataSource) {}
-
-  async onModuleInit(): Promise<void> {
-    await runMigrationsLocked(this.dataSource, (names) => {
-      if (names.length > 0) this.logger.log({ msg: 'migrations applied', migrations: names });
-    });
-  }
-}
-
+/** Runs pending migrations, one instance at a time (advisory lock), each migration in its own transaction. */
 export async function runMigrationsLocked(dataSource: DataSource, onDone?: (names: string[]) => void): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
