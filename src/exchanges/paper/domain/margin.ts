@@ -1,0 +1,134 @@
+/**
+ * Account margin arithmetic of the paper engine, all through the contract math (./contract-math):
+ * Binance USDⓈ-M single-asset mode, per margin asset
+ * (https://www.binance.com/en/support/faq/360033162192 "margin balance", "available balance"):
+ *
+ *   crossWallet   = walletBalance − Σ isolated wallets
+ *   crossMargin   = crossWallet + Σ unrealized PnL of cross positions           (margin balance)
+ *   available     = crossMargin − Σ initial margin of cross positions − Σ open-order initial margin
+ *   isolated leg  : margin balance = isolated wallet + its unrealized PnL
+ *
+ * A cross account is liquidated when crossMargin ≤ Σ maintenance margin of its cross positions; an
+ * isolated leg when its margin balance ≤ its maintenance margin.
+ */
+import { type Decimal, ZERO } from '../../../common/decimal';
+import type { ContractSpec } from '../../../contracts/domain/contract-spec';
+import * as cm from './contract-math';
+import type { AccountState, EngineState, OrderState, PositionState } from './engine-types';
+
+export function specOf(state: EngineState, symbol: string): ContractSpec {
+  const spec = state.contracts.get(symbol);
+  if (!spec) throw new Error(`unknown contract ${symbol}`);
+  return spec;
+}
+
+export function markOf(state: EngineState, symbol: string, fallback: Decimal): Decimal {
+  return state.markets.get(symbol)?.tick.markPrice ?? fallback;
+}
+
+export function positionUpnl(state: EngineState, p: PositionState): Decimal {
+  const spec = specOf(state, p.symbol);
+  return cm.unrealizedPnl(spec, p.amount, p.entryPrice, markOf(state, p.symbol, p.entryPrice));
+}
+
+export function positionMaintenance(state: EngineState, p: PositionState): Decimal {
+  const spec = specOf(state, p.symbol);
+  return cm.maintenanceMargin(spec, p.amount.abs(), markOf(state, p.symbol, p.entryPrice));
+}
+
+export function positionInitial(state: EngineState, p: PositionState): Decimal {
+  const spec = specOf(state, p.symbol);
+  return cm.initialMargin(spec, p.amount.abs(), markOf(state, p.symbol, p.entryPrice), p.leverage);
+}
+
+/** Price an open order is margined at: its limit price, else its trigger, else the mark. */
+export function orderReferencePrice(state: EngineState, o: OrderState): Decimal {
+  return o.price ?? o.stopPrice ?? o.activationPrice ?? markOf(state, o.symbol, ZERO);
+}
+
+/** Initial margin held by an order that can open or increase a position (reduce-only orders hold none). */
+export function orderInitialMargin(state: EngineState, account: AccountState, o: OrderState): Decimal {
+  if (o.reduceOnly || o.closePosition) return ZERO;
+  const price = orderReferencePrice(state, o);
+  if (price.lte(0)) return ZERO;
+  const spec = specOf(state, o.symbol);
+  const lev = account.settings.get(o.symbol)?.leverage ?? cm.defaultLeverage(spec);
+  return cm.initialMargin(spec, o.qty.minus(o.executedQty), price, lev);
+}
+
+export interface AssetMargin {
+  wallet: Decimal;
+  crossWallet: Decimal;
+  crossUpnl: Decimal;
+  totalUpnl: Decimal;
+  crossInitial: Decimal;
+  crossMaintenance: Decimal;
+  openOrderInitial: Decimal;
+  available: Decimal;
+}
+
+export function assetMargin(state: EngineState, account: AccountState, asset: string): AssetMargin {
+  const wallet = account.wallets.get(asset) ?? ZERO;
+  let crossWallet = wallet;
+  let crossUpnl = ZERO;
+  let totalUpnl = ZERO;
+  let crossInitial = ZERO;
+  let crossMaintenance = ZERO;
+  let openOrderInitial = ZERO;
+  for (const p of account.positions.values()) {
+    if (specOf(state, p.symbol).marginAsset !== asset) continue;
+    const upnl = positionUpnl(state, p);
+    totalUpnl = totalUpnl.plus(upnl);
+    if (p.marginMode === 'ISOLATED') {
+      crossWallet = crossWallet.minus(p.isolatedMargin);
+    } else {
+      crossUpnl = crossUpnl.plus(upnl);
+      crossInitial = crossInitial.plus(positionInitial(state, p));
+      crossMaintenance = crossMaintenance.plus(positionMaintenance(state, p));
+    }
+  }
+  for (const o of account.openOrders.values()) {
+    if (specOf(state, o.symbol).marginAsset !== asset) continue;
+    openOrderInitial = openOrderInitial.plus(orderInitialMargin(state, account, o));
+  }
+  const available = crossWallet.plus(crossUpnl).minus(crossInitial).minus(openOrderInitial);
+  return { wallet, crossWallet, crossUpnl, totalUpnl, crossInitial, crossMaintenance, openOrderInitial, available };
+}
+
+/** The legs of one contract in one margin mode (one in one-way mode, up to two in hedge mode). */
+export function legsOf(account: AccountState, symbol: string, marginMode: PositionState['marginMode']): PositionState[] {
+  const out: PositionState[] = [];
+  for (const p of account.positions.values()) if (p.symbol === symbol && p.marginMode === marginMode && !p.amount.eq(0)) out.push(p);
+  return out;
+}
+
+/**
+ * The calculator's input for the liquidation of a leg: isolated legs alone on their own wallet;
+ * cross legs of one contract together, on the cross wallet with the other contracts' maintenance
+ * margin and unrealized PnL (Binance WB − TMM1 + UPNL1).
+ */
+export function liquidationInput(state: EngineState, account: AccountState, p: PositionState): { spec: ContractSpec; legs: PositionState[]; walletBalance: Decimal; otherMaintenanceMargin: Decimal; otherUnrealizedPnl: Decimal } {
+  const spec = specOf(state, p.symbol);
+  if (p.marginMode === 'ISOLATED') return { spec, legs: [p], walletBalance: p.isolatedMargin, otherMaintenanceMargin: ZERO, otherUnrealizedPnl: ZERO };
+  const legs = legsOf(account, p.symbol, 'CROSSED');
+  const m = assetMargin(state, account, spec.marginAsset);
+  let ownMm = ZERO;
+  let ownUpnl = ZERO;
+  for (const l of legs) {
+    ownMm = ownMm.plus(positionMaintenance(state, l));
+    ownUpnl = ownUpnl.plus(positionUpnl(state, l));
+  }
+  return {
+    spec,
+    legs,
+    walletBalance: m.crossWallet,
+    otherMaintenanceMargin: m.crossMaintenance.minus(ownMm),
+    otherUnrealizedPnl: m.crossUpnl.minus(ownUpnl),
+  };
+}
+
+/** Liquidation price of a leg on the tick (the calculator's rounded price); zero when there is none. */
+export function liquidationPriceOf(state: EngineState, account: AccountState, p: PositionState): Decimal {
+  if (p.amount.eq(0)) return ZERO;
+  return cm.liquidationPrice(liquidationInput(state, account, p))?.roundedPrice ?? ZERO;
+}
