@@ -28,6 +28,7 @@ export function remaining(o: OrderState): Decimal {
 
 /** Moves a finished order out of the open set (history capped, oldest dropped first). */
 export function finish(ctx: OpContext, account: AccountState, o: OrderState, status: OrderState['status'], reason?: string): void {
+  if (!account.openOrders.has(o.orderId)) return;
   o.status = status;
   account.openOrders.delete(o.orderId);
   account.orderHistory.push(o);
@@ -41,6 +42,19 @@ function fillSlice(ctx: OpContext, account: AccountState, o: OrderState, price: 
   applyFill(ctx, { account, order: o, price, qty, role });
   o.status = remaining(o).eq(0) ? 'FILLED' : 'PARTIALLY_FILLED';
   ctx.orderUpdate(o, 'TRADE');
+  expireIdleReduceOnly(ctx, account, o);
+}
+
+/**
+ * Once a fill leaves nothing to reduce, resting reduce-only orders of that symbol expire (Binance
+ * expires them when the position is closed); conditional ones stay until they trigger.
+ */
+function expireIdleReduceOnly(ctx: OpContext, account: AccountState, filled: OrderState): void {
+  for (const o of [...account.openOrders.values()]) {
+    if (o.symbol !== filled.symbol || o.type !== 'LIMIT' || !isReducing(account, o)) continue;
+    if (o === filled && remaining(o).eq(0)) continue;
+    if (workingQty(account, o).eq(0)) finish(ctx, account, o, 'EXPIRED', 'REDUCE_ONLY_NOTHING_TO_REDUCE');
+  }
 }
 
 /**
