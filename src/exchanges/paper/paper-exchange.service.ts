@@ -1,0 +1,199 @@
+/**
+ * The paper exchange inside the service: the pure engine (domain/) run per account on the state
+ * persisted in PostgreSQL. Every operation locks the account's row, restores an engine holding that
+ * account and the current markets, applies the command, and writes the new state and the event
+ * projections in the caller's transaction — so orders of one account are serialized across
+ * instances, nothing acknowledged is lost on a restart, and what a client sees was committed.
+ *
+ * Market ticks (from the feed, on the leader) are applied to every active account the same way.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { dec } from '../../common/decimal';
+import { ExchangeUnavailableError, NotFoundError } from '../../common/errors';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { ContractSpec } from '../../contracts/domain';
+import type { MarketTick } from '../market-feed/market-tick';
+import type { EngineEvent } from './domain/engine-types';
+import { PaperEngine, type Result } from './domain/engine';
+import type { EngineSnapshot } from './domain/snapshot';
+import type { AccountView } from './domain/queries';
+import { activeAccountIds, ID_RANGE, insertAccount, loadAccount, saveAccount, type LoadedAccount } from './persistence/paper-store';
+
+export const PAPER = 'paper';
+
+/** What an operation produced, for the caller to answer and to publish after the commit. */
+export interface PaperOutcome<T> {
+  value: T;
+  events: EngineEvent[];
+  userId: number;
+  exchangeAccountId: number;
+  view: AccountView;
+}
+
+export type EventListener = (outcomes: { userId: number; exchangeAccountId: number; events: EngineEvent[]; view: AccountView }[]) => void;
+
+@Injectable()
+export class PaperExchangeService {
+  private readonly logger = new Logger(PaperExchangeService.name);
+  /** An engine with no accounts that only follows the market: the source of market snapshots. */
+  private market: PaperEngine | undefined;
+  private marketSnapshot: EngineSnapshot | undefined;
+  private contracts: ContractSpec[] = [];
+  private readonly listeners: EventListener[] = [];
+  private tickChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Sets the tradable contracts (called once the contract specs are loaded). */
+  useContracts(contracts: ContractSpec[]): void {
+    this.contracts = contracts;
+    this.market = PaperEngine.create({ contracts });
+    this.marketSnapshot = this.market.snapshot();
+  }
+
+  onEvents(listener: EventListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(outcomes: Parameters<EventListener>[0]): void {
+    for (const l of this.listeners) {
+      try {
+        l(outcomes);
+      } catch (e) {
+        this.logger.error(e as Error);
+      }
+    }
+  }
+
+  /** The latest tick of a symbol, or undefined before the first one. */
+  lastTick(symbol: string): MarketTick | undefined {
+    return this.market?.market(symbol);
+  }
+
+  private requireMarket(): { engine: PaperEngine; snapshot: EngineSnapshot } {
+    if (!this.market || !this.marketSnapshot) throw new ExchangeUnavailableError('NO_MARKET_DATA', 'The paper exchange has no contracts loaded yet');
+    return { engine: this.market, snapshot: this.marketSnapshot };
+  }
+
+  /** Creates and funds the paper account of a new exchange account (PAPER_INITIAL_BALANCE USDT). */
+  async initialize(m: EntityManager, exchangeAccountId: number): Promise<void> {
+    const base = this.requireMarket().snapshot;
+    const seq = exchangeAccountId * ID_RANGE;
+    const engine = PaperEngine.restore({ ...base, accounts: [], seq, ts: 0 });
+    const ts = Date.now();
+    engine.openAccount({ accountId: String(exchangeAccountId), ts });
+    const amount = dec(this.config.paper.initialBalance);
+    const res = amount.gt(0) ? engine.transfer({ accountId: String(exchangeAccountId), ts, asset: 'USDT', amount }) : { events: [] as EngineEvent[] };
+    const snap = engine.snapshot();
+    await insertAccount(m, exchangeAccountId, seq, ts, snap.accounts[0]);
+    const loaded: LoadedAccount = { exchangeAccountId, userId: 0, seq, clock: ts, state: snap.accounts[0] };
+    const [{ user_id }] = (await m.query('SELECT user_id FROM exchange_accounts WHERE id = $1', [exchangeAccountId])) as { user_id: number }[];
+    loaded.userId = user_id;
+    await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.accounts[0], events: res.events, positions: [], exchange: PAPER });
+  }
+
+  /** Restores an engine holding one account and the given market state. */
+  private engineFor(loaded: LoadedAccount, markets: EngineSnapshot): PaperEngine {
+    return PaperEngine.restore({
+      ...markets,
+      accounts: [loaded.state],
+      seq: loaded.seq,
+      ts: Math.max(loaded.clock, markets.ts),
+    });
+  }
+
+  private async load(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount> {
+    const loaded = await loadAccount(m, exchangeAccountId, lock);
+    if (!loaded) throw new NotFoundError('ACCOUNT_NOT_FOUND', `Paper account ${exchangeAccountId} was not found`);
+    return loaded;
+  }
+
+  /**
+   * Runs one engine command on an account inside the caller's transaction (the account row is
+   * locked until it commits). A refused command throws before anything is written.
+   */
+  async execute<T>(
+    m: EntityManager,
+    exchangeAccountId: number,
+    command: (engine: PaperEngine, ctx: { accountId: string; ts: number; view: () => AccountView }) => Result<T>,
+  ): Promise<PaperOutcome<T>> {
+    const { snapshot } = this.requireMarket();
+    const loaded = await this.load(m, exchangeAccountId, true);
+    const engine = this.engineFor(loaded, snapshot);
+    const accountId = String(exchangeAccountId);
+    const ts = Math.max(Date.now(), loaded.clock, snapshot.ts);
+    const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
+    return this.persist(m, loaded, engine, result, ts);
+  }
+
+  private async persist<T>(m: EntityManager, loaded: LoadedAccount, engine: PaperEngine, result: Result<T>, ts: number): Promise<PaperOutcome<T>> {
+    const accountId = String(loaded.exchangeAccountId);
+    const snap = engine.snapshot();
+    const state = snap.accounts.find((a) => a.accountId === accountId)!;
+    const view = engine.getAccount(accountId);
+    await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state, events: result.events, positions: view.positions, exchange: PAPER });
+    return { value: result.value, events: result.events, userId: loaded.userId, exchangeAccountId: loaded.exchangeAccountId, view };
+  }
+
+  /** Publishes what a committed operation produced. */
+  publish(outcome: PaperOutcome<unknown>): void {
+    if (outcome.events.length === 0) return;
+    this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view }]);
+  }
+
+  /** The account at the current marks, without locking (reads). */
+  async view(exchangeAccountId: number, m: EntityManager = this.dataSource.manager): Promise<AccountView> {
+    const { snapshot } = this.requireMarket();
+    const loaded = await this.load(m, exchangeAccountId, false);
+    return this.engineFor(loaded, snapshot).getAccount(String(exchangeAccountId));
+  }
+
+  /**
+   * Takes market ticks. The market engine always follows them; with `process` (the feed's leader)
+   * every active account is marked, matched, funded and liquidated against them, each account in
+   * its own transaction. Ticks are applied in order, one batch at a time.
+   */
+  ingestTicks(ticks: MarketTick[], process: boolean): Promise<void> {
+    const run = this.tickChain.then(() => this.applyTicks(ticks, process));
+    this.tickChain = run.catch((e: unknown) => this.logger.error(e as Error));
+    return run;
+  }
+
+  private async applyTicks(ticks: MarketTick[], process: boolean): Promise<void> {
+    const { engine } = this.requireMarket();
+    const before = this.marketSnapshot as EngineSnapshot;
+    const fresh = ticks.filter((t) => this.contracts.some((c) => c.symbol === t.symbol) && t.ts >= before.ts);
+    if (fresh.length === 0) return;
+    for (const t of fresh) engine.applyTick(t);
+    this.marketSnapshot = engine.snapshot();
+    if (!process) return;
+    const ids = await activeAccountIds(this.dataSource.manager);
+    const outcomes: Parameters<EventListener>[0] = [];
+    for (const id of ids) {
+      try {
+        const outcome = await this.dataSource.transaction(async (m) => {
+          const loaded = await this.load(m, id, true);
+          const acct = this.engineFor(loaded, before);
+          const events: EngineEvent[] = [];
+          let last = 0;
+          for (const t of fresh) {
+            const ts = Math.max(t.ts, loaded.clock);
+            const r = acct.applyTick({ ...t, ts });
+            events.push(...r.events);
+            last = ts;
+          }
+          if (events.length === 0) return undefined;
+          return this.persist(m, loaded, acct, { value: undefined, events }, last);
+        });
+        if (outcome) outcomes.push({ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view });
+      } catch (e) {
+        this.logger.error({ msg: 'tick processing failed for an account', exchangeAccountId: id, error: (e as Error).message });
+      }
+    }
+    if (outcomes.length > 0) this.emit(outcomes);
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Persistence of the paper engine, per account, in the caller's transaction: the account's engine
+ * state (paper_accounts, locked FOR UPDATE so one account's operations are serialized across
+ * instances), and the projections of the engine's events — ledger, orders, fills, positions,
+ * funding payments, insurance fund. A restart resumes from exactly what was committed.
+ */
+import type { EntityManager } from 'typeorm';
+import { toApi, type Decimal } from '../../../common/decimal';
+import type { EngineEvent } from '../domain/engine-types';
+import type { EngineSnapshot } from '../domain/snapshot';
+import type { Order, Position } from '../../types';
+
+type EncodedAccount = EngineSnapshot['accounts'][number];
+
+export interface LoadedAccount {
+  exchangeAccountId: number;
+  userId: number;
+  seq: number;
+  clock: number;
+  state: EncodedAccount;
+}
+
+/** Ids of one account's engine are drawn from its own range, so they are unique across accounts. */
+export const ID_RANGE = 1_000_000_000;
+
+/** Keep the last orders in the state for lookups; the full history is in contract_orders. */
+const HISTORY_KEPT = 50;
+
+const ts = (ms: number) => new Date(ms);
+const s = (d: Decimal | undefined) => (d === undefined ? null : toApi(d));
+
+export async function insertAccount(m: EntityManager, exchangeAccountId: number, seq: number, clock: number, state: EncodedAccount): Promise<void> {
+  await m.query(`INSERT INTO paper_accounts (exchange_account_id, seq, clock, active, state) VALUES ($1, $2, $3, FALSE, $4)`, [
+    exchangeAccountId,
+    seq,
+    clock,
+    JSON.stringify(stripLedger(state)),
+  ]);
+}
+
+export async function loadAccount(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount | null> {
+  const rows: { seq: string; clock: string; state: EncodedAccount; user_id: number }[] = await m.query(
+    `SELECT p.seq, p.clock, p.state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+      WHERE p.exchange_account_id = $1 ${lock ? 'FOR UPDATE OF p' : ''}`,
+    [exchangeAccountId],
+  );
+  if (rows.length === 0) return null;
+  return { exchangeAccountId, userId: rows[0].user_id, seq: Number(rows[0].seq), clock: Number(rows[0].clock), state: rows[0].state };
+}
+
+/** Accounts with open orders or positions: the ones a market tick can change. */
+export async function activeAccountIds(m: EntityManager): Promise<number[]> {
+  const rows: { id: number }[] = await m.query(`SELECT exchange_account_id AS id FROM paper_accounts WHERE active ORDER BY 1`);
+  return rows.map((r) => r.id);
+}
+
+function stripLedger(state: EncodedAccount): EncodedAccount {
+  const history = (state.orderHistory as unknown[]) ?? [];
+  return { ...state, ledger: [], orderHistory: history.slice(-HISTORY_KEPT) as EncodedAccount[string] };
+}
+
+export interface SaveInput {
+  loaded: LoadedAccount;
+  seq: number;
+  clock: number;
+  state: EncodedAccount;
+  events: EngineEvent[];
+  /** Positions of the account after the operation (engine views at the current marks). */
+  positions: Position[];
+  exchange: string;
+}
+
+/** Writes the account's new state and every event's projection. */
+export async function saveAccount(m: EntityManager, input: SaveInput): Promise<void> {
+  const { loaded, events } = input;
+  const id = loaded.exchangeAccountId;
+  const state = stripLedger(input.state);
+  const active = (state.positions as unknown[]).length > 0 || (state.openOrders as unknown[]).length > 0;
+  await m.query(`UPDATE paper_accounts SET seq = $2, clock = $3, active = $4, state = $5, updated_at = now() WHERE exchange_account_id = $1`, [
+    id,
+    input.seq,
+    input.clock,
+    active,
+    JSON.stringify(state),
+  ]);
+  const fees = new Map<string, { fee: Decimal; asset: string }>();
+  let positionsChanged = false;
+  for (const e of events) {
+    switch (e.type) {
+      case 'BALANCE':
+        await m.query(
+          `INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [id, e.entry.id, ts(e.entry.ts), e.entry.asset, e.entry.type, toApi(e.entry.amount), toApi(e.entry.balanceAfter), e.entry.symbol, e.entry.ref],
+        );
+        break;
+      case 'ORDER_UPDATE':
+        await upsertOrder(m, loaded, input.exchange, e.order, e.reason);
+        break;
+      case 'FILL': {
+        const f = e.fill;
+        await m.query(
+          `INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
+             realized_pnl, commission, commission_asset, maker, time)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+          [loaded.userId, id, input.exchange, f.symbol, f.tradeId, f.orderId, f.side, f.positionSide, toApi(f.price), toApi(f.qty),
+            toApi(f.price.times(f.qty)), toApi(f.realizedPnl), toApi(f.fee), f.feeAsset, f.role === 'MAKER', ts(f.ts)],
+        );
+        const prev = fees.get(f.orderId);
+        fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
+        break;
+      }
+      case 'POSITION':
+      case 'LIQUIDATION':
+        positionsChanged = true;
+        break;
+      case 'FUNDING':
+        await m.query(
+          `INSERT INTO funding_payments (exchange_account_id, symbol, position_side, funding_time, funding_rate, mark_price, amount, asset)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT margin_asset FROM contracts WHERE exchange = $8 AND symbol = $2))
+           ON CONFLICT (exchange_account_id, symbol, position_side, funding_time) DO NOTHING`,
+          [id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange],
+        );
+        break;
+      case 'INSURANCE_FUND':
+        await m.query(
+          `INSERT INTO paper_insurance_fund (asset, balance) VALUES ($1, $2)
+           ON CONFLICT (asset) DO UPDATE SET balance = paper_insurance_fund.balance + EXCLUDED.balance`,
+          [e.asset, toApi(e.change)],
+        );
+        break;
+      case 'DELIVERY':
+        positionsChanged = true;
+        break;
+    }
+  }
+  for (const [orderId, f] of fees) {
+    await m.query(
+      `UPDATE contract_orders SET commission = COALESCE(commission, 0) + $3, commission_asset = $4
+        WHERE exchange = $1 AND order_id = $2`,
+      [input.exchange, orderId, toApi(f.fee), f.asset],
+    );
+  }
+  if (positionsChanged) await syncPositions(m, loaded, input.exchange, input.positions);
+}
+
+async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: string, o: Order, reason?: string): Promise<void> {
+  const values = [
+    loaded.exchangeAccountId,
+    o.clientOrderId,
+    o.orderId,
+    o.status,
+    toApi(o.executedQty),
+    o.executedQty.gt(0) ? toApi(o.avgPrice) : null,
+    ts(o.updateTs),
+    reason ?? null,
+  ];
+  const updated: unknown[] = await m.query(
+    `UPDATE contract_orders SET order_id = $3, status = $4, filled_qty = $5, avg_price = $6, updated_at = $7,
+        reject_reason = COALESCE($8, reject_reason)
+      WHERE exchange_account_id = $1 AND client_order_id = $2 RETURNING id`,
+    values,
+  );
+  if (updated.length > 0) return;
+  // An order the engine created itself (a liquidation's close-out): recorded as the exchange reports it.
+  await m.query(
+    `INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
+       quantity, price, stop_price, time_in_force, reduce_only, close_position, status, filled_qty, avg_price, working_type,
+       reject_reason, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
+    [loaded.userId, loaded.exchangeAccountId, exchange, o.symbol, o.orderId, o.clientOrderId, o.side, o.positionSide, o.type,
+      toApi(o.qty.gt(0) ? o.qty : o.executedQty), s(o.price), s(o.stopPrice), o.timeInForce, o.reduceOnly, o.closePosition, o.status,
+      toApi(o.executedQty), o.executedQty.gt(0) ? toApi(o.avgPrice) : null, o.workingType, reason ?? null, ts(o.updateTs)],
+  );
+}
+
+/** The `positions` rows mirror the engine's open legs (closed legs are removed). */
+async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: string, positions: Position[]): Promise<void> {
+  const open = positions.filter((p) => !p.qty.eq(0));
+  const keep = open.map((p) => `${p.symbol}:${p.positionSide}`);
+  await m.query(
+    `DELETE FROM positions WHERE exchange_account_id = $1 AND NOT ((symbol || ':' || position_side) = ANY($2::text[]))`,
+    [loaded.exchangeAccountId, keep],
+  );
+  for (const p of open) {
+    await m.query(
+      `INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
+         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
+         entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
+         margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
+         margin_mode = EXCLUDED.margin_mode, updated_at = now()`,
+      [loaded.userId, loaded.exchangeAccountId, exchange, p.symbol, p.qty.gt(0) ? 'LONG' : 'SHORT', p.positionSide,
+        toApi(p.qty.abs().round(8, 0)), toApi(p.entryPrice.round(8, 1)), toApi(p.markPrice.round(8, 1)),
+        p.liquidationPrice.gt(0) ? toApi(p.liquidationPrice.round(8, 1)) : null,
+        toApi((p.marginMode === 'ISOLATED' ? p.isolatedMargin : p.initialMargin).round(8, 0)), toApi(p.unrealizedPnl.round(8, 0)),
+        p.leverage, p.marginMode === 'ISOLATED' ? 'isolated' : 'cross'],
+    );
+  }
+}
