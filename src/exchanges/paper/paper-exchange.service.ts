@@ -107,9 +107,16 @@ export class PaperExchangeService {
   }
 
   private async load(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount> {
-    const loaded = await loadAccount(m, exchangeAccountId, lock);
-    if (!loaded) throw new NotFoundError('ACCOUNT_NOT_FOUND', `Paper account ${exchangeAccountId} was not found`);
-    return loaded;
+    let loaded = await loadAccount(m, exchangeAccountId, lock);
+    if (!loaded) {
+      // A paper exchange account created before the engine was attached gets its engine state now.
+      const [row] = (await m.query(`SELECT exchange FROM exchange_accounts WHERE id = $1`, [exchangeAccountId])) as { exchange: string }[];
+      if (row?.exchange !== PAPER) throw new NotFoundError('ACCOUNT_NOT_FOUND', `Paper account ${exchangeAccountId} was not found`);
+      if (m.queryRunner?.isTransactionActive) await this.initialize(m, exchangeAccountId);
+      else await this.dataSource.transaction((tx) => this.initialize(tx, exchangeAccountId));
+      loaded = await loadAccount(m, exchangeAccountId, lock);
+    }
+    return loaded as LoadedAccount;
   }
 
   /**
