@@ -8,7 +8,7 @@
  * Streams are subscribe functions returning an unsubscribe function; the adapter owns reconnects.
  */
 import type { Decimal } from '../common/decimal';
-import type { Bracket, ContractSpec } from '../contracts/domain/contract-spec';
+import type { ContractSpec } from '../contracts/domain/contract-spec';
 import type { ExchangeCapabilities } from './capabilities';
 import type {
   Balance,
@@ -68,11 +68,6 @@ export interface PlaceOrderResult {
   fills: Fill[];
 }
 
-export interface ContractWithBrackets {
-  spec: ContractSpec;
-  brackets: Bracket[];
-}
-
 export interface HistoryQuery {
   symbol?: string;
   startTs?: number;
@@ -110,8 +105,10 @@ export interface ExchangeAdapter {
   readonly capabilities: ExchangeCapabilities;
 
   /* contracts and market data */
-  getContracts(): Promise<ContractWithBrackets[]>;
-  getContract(p: { symbol: string }): Promise<ContractWithBrackets>;
+  /** Contract specs with their leverage brackets (Binance exchangeInfo + leverageBracket, OKX instruments + position-tiers). */
+  getContracts(): Promise<ContractSpec[]>;
+  /** NotFoundError SYMBOL_NOT_FOUND for an unknown symbol. */
+  getContract(p: { symbol: string }): Promise<ContractSpec>;
   getTicker(p: { symbol: string }): Promise<Ticker>;
   /** Mark and index price, current funding rate and next funding time. */
   getMarkPrice(p: { symbol: string }): Promise<MarkPrice>;

@@ -152,6 +152,13 @@ export class PaperExchangeService {
     this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view }]);
   }
 
+  /** Locks the account's row for the caller's transaction and returns it at the current marks. */
+  async lockedView(m: EntityManager, exchangeAccountId: number): Promise<AccountView> {
+    const { snapshot } = this.requireMarket();
+    const loaded = await this.load(m, exchangeAccountId, true);
+    return this.engineFor(loaded, snapshot).getAccount(String(exchangeAccountId));
+  }
+
   /** The account at the current marks, without locking (reads). */
   async view(exchangeAccountId: number, m: EntityManager = this.dataSource.manager): Promise<AccountView> {
     const { snapshot } = this.requireMarket();
@@ -159,25 +166,34 @@ export class PaperExchangeService {
     return this.engineFor(loaded, snapshot).getAccount(String(exchangeAccountId));
   }
 
-  /**
-   * Takes market ticks. The market engine always follows them; with `process` (the feed's leader)
-   * every active account is marked, matched, funded and liquidated against them, each account in
-   * its own transaction. Ticks are applied in order, one batch at a time.
-   */
-  ingestTicks(ticks: MarketTick[], process: boolean): Promise<void> {
-    const run = this.tickChain.then(() => this.applyTicks(ticks, process));
-    this.tickChain = run.catch((e: unknown) => this.logger.error(e as Error));
-    return run;
-  }
+  /** The market snapshot before each batch, so the leader's account pass sees every crossing (funding). */
+  private readonly baseOf = new WeakMap<MarketTick[], EngineSnapshot>();
 
-  private async applyTicks(ticks: MarketTick[], process: boolean): Promise<void> {
+  /** Every instance: the market engine follows the ticks (marks, books, funding rates). */
+  followTicks(ticks: MarketTick[]): void {
     const { engine } = this.requireMarket();
     const before = this.marketSnapshot as EngineSnapshot;
     const fresh = ticks.filter((t) => this.contracts.some((c) => c.symbol === t.symbol) && t.ts >= before.ts);
     if (fresh.length === 0) return;
     for (const t of fresh) engine.applyTick(t);
     this.marketSnapshot = engine.snapshot();
-    if (!process) return;
+    this.baseOf.set(ticks, before);
+  }
+
+  /**
+   * The feed's leader: every active account is marked, triggered, matched, funded and liquidated
+   * against the batch, each account in its own transaction, batches one at a time.
+   */
+  processTicks(ticks: MarketTick[]): Promise<void> {
+    const base = this.baseOf.get(ticks);
+    if (!base) return Promise.resolve();
+    const run = this.tickChain.then(() => this.applyToAccounts(ticks, base));
+    this.tickChain = run.catch((e: unknown) => this.logger.error(e as Error));
+    return run;
+  }
+
+  private async applyToAccounts(ticks: MarketTick[], before: EngineSnapshot): Promise<void> {
+    const fresh = ticks.filter((t) => this.contracts.some((c) => c.symbol === t.symbol) && t.ts >= before.ts);
     const ids = await activeAccountIds(this.dataSource.manager);
     const outcomes: Parameters<EventListener>[0] = [];
     for (const id of ids) {
@@ -186,12 +202,10 @@ export class PaperExchangeService {
           const loaded = await this.load(m, id, true);
           const acct = this.engineFor(loaded, before);
           const events: EngineEvent[] = [];
-          let last = 0;
+          let last = loaded.clock;
           for (const t of fresh) {
-            const ts = Math.max(t.ts, loaded.clock);
-            const r = acct.applyTick({ ...t, ts });
-            events.push(...r.events);
-            last = ts;
+            last = Math.max(t.ts, last);
+            events.push(...acct.applyTick({ ...t, ts: last }).events);
           }
           if (events.length === 0) return undefined;
           return this.persist(m, loaded, acct, { value: undefined, events }, last);
