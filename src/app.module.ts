@@ -5,6 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { ContractsModule } from './contracts/contracts.module';
+import { OrdersModule } from './orders/orders.module';
+import { PositionsModule } from './positions/positions.module';
 import { dataSourceOptions } from './common/db/data-source';
 import { runMigrationsLocked } from './common/db/migration-runner';
 import { GlobalExceptionFilter } from './common/http/exception.filter';
@@ -12,6 +14,8 @@ import { requestIdMiddleware } from './common/logging/request-id.middleware';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { MarketDataModule } from './market-data/market-data.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -34,8 +38,13 @@ export class AppModule implements NestModule {
         }),
         AccountsModule,
         AuthModule,
+        // Before ContractsModule: their fixed routes (/contracts/account, /orders...) must win over /contracts/:symbol.
+        OrdersModule,
+        PositionsModule,
         ContractsModule,
         HealthModule,
+        MarketDataModule,
+        RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };

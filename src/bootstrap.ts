@@ -14,6 +14,8 @@ import { createValidationPipe } from './common/http/validation';
 import { JsonLogger } from './common/logging/json-logger';
 import { buildConfig, type AppConfig } from './config/app-config';
 import { validateEnv } from './config/env.schema';
+import { clusterOptions } from './market-data/cluster-options';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { loadOrCreateSecrets } from './config/secrets';
 
 export interface BuiltApp {
@@ -44,6 +46,18 @@ export async function buildApp(config: AppConfig, options: { logger?: JsonLogger
     app.useBodyParser('json', { limit: '1mb' });
     app.useGlobalPipes(createValidationPipe());
     app.enableShutdownHooks();
+    if (config.redisUrl) {
+      // Socket.IO shares the HTTP server; with REDIS_URL its broadcasts reach every instance.
+      const adapter = new RedisIoAdapter(app, clusterOptions(config));
+      try {
+        await adapter.connectToRedis(logger === false ? { warn: () => undefined } : logger);
+      } catch (e) {
+        await adapter.closeRedis();
+        await app.close();
+        throw e;
+      }
+      app.useWebSocketAdapter(adapter);
+    }
     const doc = new DocumentBuilder()
       .setTitle('Contract Desk')
       .setDescription('Crypto futures trading: contracts, positions, orders, margin, on Binance, OKX and a paper exchange')

@@ -301,7 +301,7 @@ export interface LiquidationResult {
 
 interface Solution {
   readonly state: LiquidationState;
-  readonly x: Decimal | null;
+  readonly price: Decimal | null;
   readonly triggers: TriggerDirection | null;
 }
 
@@ -331,21 +331,26 @@ function solveEquality(spec: ContractSpec, constant: Decimal, pnl: readonly Pric
     intercept = intercept.minus(line.intercept);
   }
   // equity − MM = slope·x + intercept.
-  if (slope.eq(ZERO)) return { state: intercept.lt(ZERO) ? 'immediate' : 'never', x: null, triggers: null };
+  if (slope.eq(ZERO)) return { state: intercept.lt(ZERO) ? 'immediate' : 'never', price: null, triggers: null };
   // It rises with the price when it rises with x (linear) or falls with x (inverse).
   const risesWithPrice = spec.kind === 'linear' ? slope.gt(ZERO) : slope.lt(ZERO);
   const triggers: TriggerDirection = risesWithPrice ? 'below' : 'above';
-  const x = intercept.neg().div(slope);
-  if (x.gt(ZERO)) return { state: 'price', x, triggers };
+  // The root x = −intercept/slope; for inverse P = 1/x is taken in one division (−slope/intercept), so
+  // a price that is a terminating decimal comes out exact.
+  const rootPositive = !intercept.eq(ZERO) && intercept.gt(ZERO) === slope.lt(ZERO);
+  if (rootPositive) {
+    const price = spec.kind === 'linear' ? intercept.neg().div(slope) : slope.neg().div(intercept);
+    return { state: 'price', price, triggers };
+  }
   // No root at a positive x: the sign over all x > 0 is the slope's.
-  return { state: slope.gt(ZERO) ? 'never' : 'immediate', x: null, triggers };
+  return { state: slope.gt(ZERO) ? 'never' : 'immediate', price: null, triggers };
 }
 
 function resultOf(spec: ContractSpec, solution: Solution, brackets: readonly Bracket[]): LiquidationResult {
-  if (solution.x === null || solution.triggers === null) {
+  const { price } = solution;
+  if (price === null || solution.triggers === null) {
     return { state: solution.state, price: null, roundedPrice: null, triggers: solution.triggers, brackets };
   }
-  const price = priceFromCoordinate(spec, solution.x);
   return { state: 'price', price, roundedPrice: roundLiquidationPrice(spec, price, solution.triggers), triggers: solution.triggers, brackets };
 }
 
@@ -394,7 +399,8 @@ export function liquidationPrice(input: LiquidationInput): LiquidationResult {
   const attempts = spec.brackets.length * 3;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const solution = solveWith(brackets);
-    if (solution.x === null) {
+    const { price } = solution;
+    if (price === null) {
       // MM is the maximum of the bracket lines, so 'immediate' with one line holds for the true MM;
       // 'never' may hide a root that the bracket at the far end of the price range has.
       if (solution.state === 'immediate' || reseeded || solution.triggers === null) return resultOf(spec, solution, brackets);
@@ -402,7 +408,7 @@ export function liquidationPrice(input: LiquidationInput): LiquidationResult {
       reseeded = true;
       continue;
     }
-    const atPrice = legs.map((leg) => bracketAt(spec, leg.size, priceFromCoordinate(spec, solution.x!)));
+    const atPrice = legs.map((leg) => bracketAt(spec, leg.size, price));
     if (sameBrackets(atPrice, brackets)) return resultOf(spec, solution, brackets);
     brackets = atPrice;
   }

@@ -24,7 +24,8 @@ import { settleDelivery, settleFunding, type FundingCommand } from './funding';
 import { assetMargin, positionInitial, specOf } from './margin';
 import { placeOrder } from './placement';
 import { decodeState, encodeState, type EngineSnapshot } from './snapshot';
-import { processTick, type ThresholdCache } from './tick';
+import { LiquidationWatch } from './liquidation-watch';
+import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
 import { maxLeverageForNotional, maxNotionalForLeverage } from '../../../contracts/domain/brackets';
 import { accountView, type AccountView } from './queries';
@@ -36,10 +37,12 @@ export interface Result<T = void> {
 }
 
 export class PaperEngine {
-  /** Liquidation thresholds per account: runtime only, rebuilt lazily, dropped when an account changes. */
-  private readonly thresholds: ThresholdCache = new Map();
+  /** Legs and their liquidation bounds per symbol: runtime only, re-indexed when an account changes. */
+  private readonly watch = new LiquidationWatch();
 
-  private constructor(private readonly state: EngineState) {}
+  private constructor(private readonly state: EngineState) {
+    this.watch.markAllDirty(state);
+  }
 
   static create(p: { contracts: readonly ContractSpec[] }): PaperEngine {
     const contracts = new Map<string, ContractSpec>();
@@ -65,7 +68,7 @@ export class PaperEngine {
     const ctx = new OpContext(this.state, ts);
     const value = fn(ctx);
     this.state.ts = ts;
-    for (const e of ctx.events) if ('accountId' in e) this.thresholds.delete(e.accountId);
+    for (const e of ctx.events) if ('accountId' in e) this.watch.markDirty(e.accountId);
     return { value, events: ctx.events };
   }
 
@@ -200,7 +203,7 @@ export class PaperEngine {
   /** Marks, triggers, matches, funds, settles and liquidates against one market snapshot. */
   applyTick(tick: MarketTick): Result {
     specOf(this.state, tick.symbol);
-    return this.run(tick.ts, (ctx) => processTick(ctx, tick, this.thresholds));
+    return this.run(tick.ts, (ctx) => processTick(ctx, tick, this.watch));
   }
 
   /** Books one funding time explicitly (replays with a funding file); idempotent per funding time. */

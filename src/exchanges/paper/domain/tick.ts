@@ -6,6 +6,7 @@
  *   4. conditional orders whose trigger price (workingType) is reached trigger and execute;
  *   5. resting limit orders fill against the tick's prints;
  *   6. legs at or past their liquidation condition at the new mark are liquidated.
+ * Only accounts with open orders take part in 4–5, only the symbol's indexed legs in 6.
  */
 import type { MarketTick } from '../../market-feed/market-tick';
 import { lastFundingTime } from '../../market-feed/market-tick';
@@ -14,15 +15,13 @@ import * as cm from './contract-math';
 import type { AccountState, MarketState, PositionState } from './engine-types';
 import { executeAsTaker, matchResting } from './execution';
 import { settleDelivery, settleFunding } from './funding';
-import { isLiquidatable, liquidate, nearThreshold, thresholdOf, type Threshold } from './liquidation';
+import { isLiquidatable, liquidate, nearThreshold } from './liquidation';
+import type { LiquidationWatch, WatchedLeg } from './liquidation-watch';
 import { specOf } from './margin';
 import { bookSide } from './placement';
 import { shouldTrigger, triggerPrice } from './triggers';
 
-/** Runtime cache of liquidation thresholds per account (dropped whenever the account changes). */
-export type ThresholdCache = Map<string, Map<PositionState, Threshold>>;
-
-export function processTick(ctx: OpContext, tick: MarketTick, cache: ThresholdCache): void {
+export function processTick(ctx: OpContext, tick: MarketTick, watch: LiquidationWatch): void {
   const state = ctx.state;
   const spec = specOf(state, tick.symbol);
   const copy = (levels: MarketTick['bids']) => levels.map((l) => ({ price: l.price, qty: l.qty }));
@@ -45,10 +44,11 @@ export function processTick(ctx: OpContext, tick: MarketTick, cache: ThresholdCa
   if (spec.contractType === 'perpetual' && fundingTs > market.lastFundingTs) {
     settleFunding(ctx, accounts, { symbol: tick.symbol, fundingTs, fundingRate: tick.fundingRate, markPrice: tick.markPrice });
   }
-  runTriggers(ctx, accounts, market);
-  matchResting(ctx, accounts, tick.symbol, tick.trades);
-  for (const e of ctx.events) if ('accountId' in e) cache.delete(e.accountId);
-  runLiquidations(ctx, accounts, tick, cache);
+  const withOrders = accounts.filter((a) => a.openOrders.size > 0);
+  runTriggers(ctx, withOrders, market);
+  matchResting(ctx, withOrders, tick.symbol, tick.trades);
+  for (const e of ctx.events) if ('accountId' in e) watch.markDirty(e.accountId);
+  runLiquidations(ctx, tick, watch);
 }
 
 function runTriggers(ctx: OpContext, accounts: AccountState[], market: MarketState): void {
@@ -66,35 +66,32 @@ function runTriggers(ctx: OpContext, accounts: AccountState[], market: MarketSta
   }
 }
 
-function runLiquidations(ctx: OpContext, accounts: AccountState[], tick: MarketTick, cache: ThresholdCache): void {
+/**
+ * Checks the symbol's legs: one bigint comparison each (hot path), the exact Decimal test only when
+ * the bound is reached. Candidates are collected first, then liquidated in order, re-testing each
+ * (an earlier liquidation of the same account may have changed it).
+ */
+function runLiquidations(ctx: OpContext, tick: MarketTick, watch: LiquidationWatch): void {
   const state = ctx.state;
+  watch.refresh(state);
   const mark = cm.scaledMark(tick.markPrice);
-  for (const account of accounts) {
-    if (account.positions.size === 0) continue;
-    let thresholds = cache.get(account.accountId);
-    if (!thresholds) {
-      thresholds = new Map();
-      cache.set(account.accountId, thresholds);
-    }
-    for (const p of [...account.positions.values()]) {
-      if (!account.positions.has(`${p.symbol}:${p.positionSide}`)) continue;
-      let t = thresholds.get(p);
-      if (!t) {
-        t = thresholdOf(state, account, p);
-        thresholds.set(p, t);
-      }
-      if (p.symbol !== tick.symbol && t.kind !== 'exact') continue;
-      if (!nearThreshold(t, mark) || !isLiquidatable(state, account, p)) continue;
-      const legs = p.marginMode === 'ISOLATED' ? [p] : crossLegs(state, account, p);
-      liquidate(ctx, account, legs);
-      cache.delete(account.accountId);
-      thresholds = new Map();
-      cache.set(account.accountId, thresholds);
-    }
+  const hits: WatchedLeg[] = [];
+  for (const w of watch.legsFor(tick.symbol)) if (nearThreshold(w.threshold, mark)) hits.push(w);
+  // the index's order depends on when accounts were re-indexed (e.g. after a restore): sort for replay
+  hits.sort((a, b) => cmpStr(a.account.accountId, b.account.accountId) || cmpStr(a.leg.symbol, b.leg.symbol) || cmpStr(a.leg.positionSide, b.leg.positionSide));
+  for (const { account, leg } of hits) {
+    if (account.positions.get(`${leg.symbol}:${leg.positionSide}`) !== leg) continue;
+    if (!isLiquidatable(state, account, leg)) continue;
+    liquidate(ctx, account, leg.marginMode === 'ISOLATED' ? [leg] : crossLegs(state, account, leg));
+    watch.markDirty(account.accountId);
   }
 }
 
 function crossLegs(state: OpContext['state'], account: AccountState, p: PositionState): PositionState[] {
   const asset = specOf(state, p.symbol).marginAsset;
   return [...account.positions.values()].filter((x) => x.marginMode === 'CROSSED' && specOf(state, x.symbol).marginAsset === asset);
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { ContractsModule } from '../contracts/contracts.module';
+import { PaperExchangeModule } from '../exchanges/paper/paper-exchange.module';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { RiskModule } from '../risk/risk.module';
+import { TradingEventsPublisher } from './trading-events.publisher';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+
+@Module({
+  imports: [AccountsModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
+  controllers: [OrdersController],
+  providers: [OrdersService, TradingEventsPublisher],
+  exports: [OrdersService],
+})
+export class OrdersModule {}

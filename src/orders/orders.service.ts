@@ -1,0 +1,172 @@
+/**
+ * The order lifecycle on the paper exchange. Placing an order, in one transaction: lock the account,
+ * answer an existing order with the same clientOrderId (idempotency), run the risk checks, record the
+ * order, let the engine accept and execute it, and write the engine's state and every event. A
+ * refusal rolls all of it back, so an order the exchange never accepted is never reported as placed.
+ */
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service';
+import type { Caller } from '../auth/auth.decorators';
+import { dec } from '../common/decimal';
+import { assertFound, ConflictError, ExchangeUnavailableError, ValidationError } from '../common/errors';
+import type { Page } from '../common/http/pagination.dto';
+import { ContractsService } from '../contracts/contracts.service';
+import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
+import { RiskService } from '../risk/risk.service';
+import { ContractOrderEntity } from './contract-order.entity';
+import type { ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
+import { toOrderView, toTradeView, type OrderView, type TradeRow } from './order.mapper';
+
+const FINAL = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly contracts: ContractsService,
+    private readonly paper: PaperExchangeService,
+    private readonly risk: RiskService,
+  ) {}
+
+  async place(caller: Caller, dto: PlaceOrderDto): Promise<{ order: OrderView; created: boolean }> {
+    const account = await this.accounts.resolveForUser(caller.id, dto.accountId);
+    const spec = this.contracts.findSpec(dto.symbol, account.exchange);
+    if (!spec) throw new ValidationError('UNKNOWN_SYMBOL', `Unknown symbol ${dto.symbol}`, [{ field: 'symbol', code: 'UNKNOWN_SYMBOL', message: `Unknown symbol ${dto.symbol}` }]);
+    const tick = this.paper.lastTick(spec.symbol);
+    if (!tick) throw new ExchangeUnavailableError('NO_MARKET_DATA', `No market data for ${spec.symbol} yet; try again shortly`);
+    const ctx = { spec, dto, markPrice: tick.markPrice };
+    this.risk.checkShape(ctx);
+    const clientOrderId = dto.clientOrderId ?? `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+    const result = await this.dataSource.transaction(async (m) => {
+      const view = await this.paper.lockedView(m, account.id);
+      const existing = await m.getRepository(ContractOrderEntity).findOne({ where: { exchangeAccountId: account.id, clientOrderId } });
+      if (existing) return { existing, outcome: undefined };
+      const positionSide = dto.positionSide ?? (view.positionMode === 'HEDGE' ? undefined : 'BOTH');
+      if (view.positionMode === 'HEDGE' && (positionSide === undefined || positionSide === 'BOTH')) {
+        throw new ValidationError('POSITION_SIDE_REQUIRED', 'In hedge mode an order needs positionSide LONG or SHORT', [
+          { field: 'positionSide', code: 'POSITION_SIDE_REQUIRED', message: 'LONG or SHORT in hedge mode' },
+        ]);
+      }
+      if (view.positionMode === 'ONE_WAY' && positionSide !== 'BOTH') {
+        throw new ValidationError('POSITION_SIDE_MISMATCH', 'In one-way mode positionSide is BOTH (or omitted)', [
+          { field: 'positionSide', code: 'POSITION_SIDE_MISMATCH', message: 'BOTH in one-way mode' },
+        ]);
+      }
+      await this.risk.checkAccount(m, { ...ctx, userId: caller.id, exchangeAccountId: account.id, view, positionSide: positionSide as 'BOTH' | 'LONG' | 'SHORT' });
+      const repo = m.getRepository(ContractOrderEntity);
+      await repo.insert(
+        repo.create({
+          userId: caller.id,
+          exchangeAccountId: account.id,
+          exchange: account.exchange,
+          symbol: spec.symbol,
+          clientOrderId,
+          side: dto.side,
+          positionSide: positionSide ?? null,
+          type: dto.type,
+          quantity: dto.quantity ?? '0',
+          price: dto.price ?? null,
+          stopPrice: dto.stopPrice ?? null,
+          timeInForce: dto.timeInForce ?? (dto.type === 'LIMIT' || dto.type === 'STOP' || dto.type === 'TAKE_PROFIT' ? 'GTC' : null),
+          reduceOnly: dto.reduceOnly ?? false,
+          closePosition: dto.closePosition ?? false,
+          status: 'NEW',
+          filledQty: '0',
+          callbackRate: dto.callbackRate ?? null,
+          workingType: dto.workingType ?? (dto.type === 'LIMIT' || dto.type === 'MARKET' ? null : 'CONTRACT_PRICE'),
+        }),
+      );
+      const placed = await this.paper.execute(m, account.id, (engine, c) =>
+        engine.placeOrder({
+          accountId: c.accountId,
+          ts: c.ts,
+          symbol: spec.symbol,
+          side: dto.side,
+          type: dto.type,
+          qty: dto.quantity === undefined ? undefined : dec(dto.quantity),
+          price: dto.price === undefined ? undefined : dec(dto.price),
+          stopPrice: dto.stopPrice === undefined ? undefined : dec(dto.stopPrice),
+          callbackRate: dto.callbackRate === undefined ? undefined : dec(dto.callbackRate),
+          activationPrice: dto.activationPrice === undefined ? undefined : dec(dto.activationPrice),
+          positionSide,
+          timeInForce: dto.timeInForce,
+          workingType: dto.workingType,
+          reduceOnly: dto.reduceOnly,
+          closePosition: dto.closePosition,
+          clientOrderId,
+        }),
+      );
+      const row = await repo.findOneOrFail({ where: { exchangeAccountId: account.id, clientOrderId } });
+      return { existing: undefined, outcome: placed, row };
+    });
+    if (result.existing) return { order: toOrderView(result.existing), created: false };
+    this.paper.publish(result.outcome!);
+    return { order: toOrderView(result.row!), created: true };
+  }
+
+  private async ownOrder(m: EntityManager, caller: Caller, id: number): Promise<ContractOrderEntity> {
+    const order = await m.getRepository(ContractOrderEntity).findOne({ where: { id, userId: caller.id } });
+    return assertFound(order, 'ORDER_NOT_FOUND', `Order ${id} was not found`);
+  }
+
+  async get(caller: Caller, id: number): Promise<OrderView> {
+    return toOrderView(await this.ownOrder(this.dataSource.manager, caller, id));
+  }
+
+  async cancel(caller: Caller, id: number): Promise<OrderView> {
+    const pre = await this.ownOrder(this.dataSource.manager, caller, id);
+    const result = await this.dataSource.transaction(async (m) => {
+      await this.paper.lockedView(m, pre.exchangeAccountId);
+      const order = await this.ownOrder(m, caller, id);
+      if (FINAL.has(order.status) || !order.orderId) {
+        throw new ConflictError('ORDER_NOT_CANCELABLE', `Order ${id} is ${order.status} and cannot be canceled`);
+      }
+      const canceled = await this.paper.execute(m, order.exchangeAccountId, (engine, c) =>
+        engine.cancelOrder({ accountId: c.accountId, ts: c.ts, symbol: order.symbol, orderId: order.orderId as string }),
+      );
+      return { canceled, row: await this.ownOrder(m, caller, id) };
+    });
+    this.paper.publish(result.canceled);
+    return toOrderView(result.row);
+  }
+
+  async cancelAll(caller: Caller, symbol: string, accountId?: number): Promise<OrderView[]> {
+    const account = await this.accounts.resolveForUser(caller.id, accountId);
+    if (!this.contracts.findSpec(symbol, account.exchange)) throw new ValidationError('UNKNOWN_SYMBOL', `Unknown symbol ${symbol}`);
+    const result = await this.dataSource.transaction(async (m) => {
+      const outcome = await this.paper.execute(m, account.id, (engine, c) => engine.cancelAll({ accountId: c.accountId, ts: c.ts, symbol }));
+      const ids = outcome.value.map((o) => o.orderId);
+      const rows = ids.length === 0 ? [] : await m.getRepository(ContractOrderEntity).createQueryBuilder('o')
+        .where('o.exchange_account_id = :a AND o.order_id IN (:...ids)', { a: account.id, ids }).orderBy('o.id', 'ASC').getMany();
+      return { outcome, rows };
+    });
+    this.paper.publish(result.outcome);
+    return result.rows.map(toOrderView);
+  }
+
+  async list(caller: Caller, q: ListOrdersQueryDto): Promise<Page<OrderView>> {
+    const qb = this.dataSource.getRepository(ContractOrderEntity).createQueryBuilder('o').where('o.user_id = :u', { u: caller.id });
+    if (q.accountId !== undefined) qb.andWhere('o.exchange_account_id = :a', { a: q.accountId });
+    if (q.symbol) qb.andWhere('o.symbol = :s', { s: q.symbol });
+    if (q.status) qb.andWhere('o.status = :st', { st: q.status });
+    if (q.cursor) qb.andWhere('o.id < :c', { c: Number.parseInt(q.cursor, 10) });
+    const rows = await qb.orderBy('o.id', 'DESC').take(q.limit + 1).getMany();
+    const items = rows.slice(0, q.limit);
+    return { items: items.map(toOrderView), nextCursor: rows.length > q.limit ? String(items[items.length - 1].id) : null };
+  }
+
+  async trades(caller: Caller, q: ListTradesQueryDto) {
+    const params: unknown[] = [caller.id];
+    let where = 'user_id = $1';
+    if (q.accountId !== undefined) where += ` AND exchange_account_id = $${params.push(q.accountId)}`;
+    if (q.symbol) where += ` AND symbol = $${params.push(q.symbol)}`;
+    if (q.cursor) where += ` AND id < $${params.push(q.cursor)}`;
+    const rows: TradeRow[] = await this.dataSource.query(`SELECT * FROM trades WHERE ${where} ORDER BY id DESC LIMIT $${params.push(q.limit + 1)}`, params);
+    const items = rows.slice(0, q.limit);
+    return { items: items.map(toTradeView), nextCursor: rows.length > q.limit ? String(items[items.length - 1].id) : null };
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuthModule } from '../auth/auth.module';
+import { ContractsModule } from '../contracts/contracts.module';
+import { PaperExchangeModule } from '../exchanges/paper/paper-exchange.module';
+import { RiskModule } from '../risk/risk.module';
+import { AdminAccountsController } from './admin-accounts.controller';
+import { PositionsController } from './positions.controller';
+import { PositionsService } from './positions.service';
+
+@Module({
+  imports: [AccountsModule, AuthModule, ContractsModule, PaperExchangeModule, RiskModule],
+  controllers: [PositionsController, AdminAccountsController],
+  providers: [PositionsService],
+  exports: [PositionsService],
+})
+export class PositionsModule {}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { dec, toApi } from '../common/decimal';
+
+/** An admin's limits for one user; null = no limit. Decimals as strings. */
+export interface RiskLimits {
+  maxLeverage: number | null;
+  maxOrderNotional: string | null;
+  maxPositionNotional: string | null;
+  maxDailyTrades: number | null;
+  forcedStopLossPct: string | null;
+}
+
+const norm = (v: string | null) => (v === null ? null : toApi(dec(v)));
+
+@Injectable()
+export class RiskLimitsRepository {
+  async find(m: EntityManager, userId: number): Promise<RiskLimits | null> {
+    const rows: Record<string, string | number | null>[] = await m.query(
+      `SELECT max_leverage, max_order_notional, max_position_notional, max_daily_trades, forced_stop_loss_pct FROM risk_limits WHERE user_id = $1`,
+      [userId],
+    );
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return {
+      maxLeverage: r.max_leverage as number | null,
+      maxOrderNotional: norm(r.max_order_notional as string | null),
+      maxPositionNotional: norm(r.max_position_notional as string | null),
+      maxDailyTrades: r.max_daily_trades as number | null,
+      forcedStopLossPct: norm(r.forced_stop_loss_pct as string | null),
+    };
+  }
+
+  async put(m: EntityManager, userId: number, l: RiskLimits): Promise<RiskLimits> {
+    await m.query(
+      `INSERT INTO risk_limits (user_id, max_leverage, max_order_notional, max_position_notional, max_daily_trades, forced_stop_loss_pct, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (user_id) DO UPDATE SET max_leverage = EXCLUDED.max_leverage, max_order_notional = EXCLUDED.max_order_notional,
+         max_position_notional = EXCLUDED.max_position_notional, max_daily_trades = EXCLUDED.max_daily_trades,
+         forced_stop_loss_pct = EXCLUDED.forced_stop_loss_pct, updated_at = now()`,
+      [userId, l.maxLeverage, l.maxOrderNotional, l.maxPositionNotional, l.maxDailyTrades, l.forcedStopLossPct],
+    );
+    return (await this.find(m, userId)) as RiskLimits;
+  }
+
+  /** Orders placed today (UTC) by the account, refused ones excluded. */
+  async ordersToday(m: EntityManager, exchangeAccountId: number): Promise<number> {
+    const [row] = await m.query(
+      `SELECT count(*)::int AS n FROM contract_orders WHERE exchange_account_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC')
+         AND status <> 'REJECTED'`,
+      [exchangeAccountId],
+    );
+    return row.n as number;
+  }
+}

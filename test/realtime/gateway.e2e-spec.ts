@@ -1,0 +1,134 @@
+import { JwtService } from '@nestjs/jwt';
+import { isDecimalString } from '../../src/common/decimal';
+import { MarketDataService } from '../../src/market-data/market-data.service';
+import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
+import { UserEventsService } from '../../src/realtime/user-events.service';
+import { createTestApp, type TestApp } from '../support/app';
+import { emitWithAck, listen, nextEvent, record, sleep, Sockets } from './socket-helpers';
+
+describe('Socket.IO gateway', () => {
+  let t: TestApp;
+  let url: string;
+  const sockets = new Sockets();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    url = await listen(t.app);
+  });
+  afterEach(() => sockets.closeAll());
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('handshake', () => {
+    it('refuses a missing, a malformed, a forged and an expired token before any event, with the code', async () => {
+      expect((await sockets.refusal(url)).data).toEqual({ code: 'TOKEN_MISSING' });
+      expect((await sockets.refusal(url, 'not.a.token')).data).toEqual({ code: 'TOKEN_INVALID' });
+      const forged = await new JwtService({ secret: 'another-secret-that-is-long-enough-000000' }).signAsync({ sub: '1' });
+      expect((await sockets.refusal(url, forged)).data).toEqual({ code: 'TOKEN_INVALID' });
+      const expired = await new JwtService({ secret: t.config.auth.jwtSecret }).signAsync({ sub: '1', exp: Math.floor(Date.now() / 1000) - 10 });
+      const refusal = await sockets.refusal(url, expired);
+      expect(refusal.data).toEqual({ code: 'TOKEN_EXPIRED' });
+      expect(refusal.message).toBe('The token has expired');
+    });
+
+    it('refuses a disabled user and accepts a valid token', async () => {
+      const u = await t.newUser('viewer');
+      const socket = await sockets.connect(url, u.token);
+      expect(socket.connected).toBe(true);
+      await t.http.patch(`/api/v1/admin/users/${u.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ disabled: true });
+      expect((await sockets.refusal(url, u.token)).data).toEqual({ code: 'USER_DISABLED' });
+    });
+  });
+
+  describe('market data subscriptions', () => {
+    it('streams markPrice for BTCUSDT at the feed rate, with decimal strings, until unsubscribed', async () => {
+      const u = await t.newUser('viewer');
+      const socket = await sockets.connect(url, u.token);
+      const first = nextEvent<MarkPriceEvent>(socket, 'markPrice');
+      const ack = await emitWithAck(socket, 'subscribe', { channel: 'markPrice', symbol: 'BTCUSDT' });
+      expect(ack).toEqual({ ok: true, channel: 'markPrice', symbol: 'BTCUSDT' });
+      const firstEvent = await first;
+      expect(firstEvent).toEqual({
+        symbol: 'BTCUSDT',
+        markPrice: expect.any(String),
+        indexPrice: expect.any(String),
+        fundingRate: expect.any(String),
+        nextFundingTime: expect.any(Number),
+        ts: expect.any(Number),
+      });
+      for (const v of [firstEvent.markPrice, firstEvent.indexPrice, firstEvent.fundingRate]) expect(isDecimalString(v)).toBe(true);
+
+      const interval = t.config.marketFeed.intervalMs;
+      const seen = record<MarkPriceEvent>(socket, 'markPrice');
+      await sleep(interval * 12);
+      seen.stop();
+      // About one update per interval (timers may slip by one either way under load).
+      expect(seen.items.length).toBeGreaterThanOrEqual(8);
+      expect(seen.items.length).toBeLessThanOrEqual(14);
+      const ts = seen.items.map((e) => e.ts);
+      for (let i = 1; i < ts.length; i++) {
+        expect(ts[i] - ts[i - 1]).toBeGreaterThanOrEqual(interval);
+        expect((ts[i] - ts[i - 1]) % interval).toBe(0);
+      }
+      expect(seen.items.every((e) => e.symbol === 'BTCUSDT')).toBe(true);
+
+      // The REST cache agrees with what was pushed.
+      const price = t.app.get(MarketDataService).getPrice('BTCUSDT');
+      expect(price.ts).toBeGreaterThanOrEqual(ts[ts.length - 1]);
+
+      const unack = await emitWithAck(socket, 'unsubscribe', { channel: 'markPrice', symbol: 'BTCUSDT' });
+      expect(unack).toEqual({ ok: true, channel: 'markPrice', symbol: 'BTCUSDT' });
+      const after = record<MarkPriceEvent>(socket, 'markPrice');
+      await sleep(interval * 4);
+      after.stop();
+      expect(after.items).toEqual([]);
+    });
+
+    it('answers an invalid subscription with an error ack and keeps the connection usable', async () => {
+      const u = await t.newUser('viewer');
+      const socket = await sockets.connect(url, u.token);
+      expect(await emitWithAck(socket, 'subscribe', { channel: 'candles', symbol: 'BTCUSDT' })).toEqual({
+        ok: false,
+        code: 'INVALID_CHANNEL',
+        message: expect.stringContaining('markPrice'),
+      });
+      expect(await emitWithAck(socket, 'subscribe', { channel: 'markPrice', symbol: 'DOGEUSDT' })).toEqual({
+        ok: false,
+        code: 'SYMBOL_NOT_FOUND',
+        message: expect.any(String),
+      });
+      expect(await emitWithAck(socket, 'subscribe', 'markPrice')).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+      expect(await emitWithAck(socket, 'subscribe', { channel: 'markPrice', symbol: 'BTCUSDT', exchange: 'nowhere' })).toMatchObject({
+        ok: false,
+        code: 'SYMBOL_NOT_FOUND',
+      });
+      expect(socket.connected).toBe(true);
+      const depth = nextEvent<{ symbol: string; bids: [string, string][]; asks: [string, string][] }>(socket, 'depth');
+      expect(await emitWithAck(socket, 'subscribe', { channel: 'depth', symbol: 'ETHUSDT' })).toEqual({ ok: true, channel: 'depth', symbol: 'ETHUSDT' });
+      const book = await depth;
+      expect(book.symbol).toBe('ETHUSDT');
+      expect(book.bids.length).toBeGreaterThan(0);
+      expect(Number(book.bids[0][0])).toBeLessThan(Number(book.asks[0][0]));
+    });
+  });
+
+  describe('private events', () => {
+    it('delivers events emitted to user A to A only, without a subscription', async () => {
+      const a = await t.newUser('trader');
+      const b = await t.newUser('trader');
+      const sa = await sockets.connect(url, a.token);
+      const sb = await sockets.connect(url, b.token);
+      const seenByB = ['order', 'trade', 'position', 'account', 'alert'].map((e) => record(sb, e));
+      const events = t.app.get(UserEventsService);
+      const gotOrder = nextEvent(sa, 'order');
+      const gotAlert = nextEvent(sa, 'alert');
+      events.emitToUser(a.id, 'order', { id: 1, symbol: 'BTCUSDT', status: 'NEW', quantity: '0.010' });
+      events.emitToUser(a.id, 'alert', { code: 'MARGIN_RATIO', message: 'margin ratio above 80%' });
+      expect(await gotOrder).toEqual({ id: 1, symbol: 'BTCUSDT', status: 'NEW', quantity: '0.010' });
+      expect(await gotAlert).toEqual({ code: 'MARGIN_RATIO', message: 'margin ratio above 80%' });
+      await sleep(200);
+      expect(seenByB.flatMap((r) => r.items)).toEqual([]);
+    });
+  });
+});
