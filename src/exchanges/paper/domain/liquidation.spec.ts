@@ -1,6 +1,7 @@
 import { dec, ZERO } from '../../../common/decimal';
 import { isolatedLiquidationPrice, liquidationPrice } from '../../../contracts/domain/calculator';
 import { BTCUSDT } from '../../../contracts/domain/paper-contracts';
+import { PaperEngine } from './engine';
 import { ledgerSum } from './queries';
 import { aTick, anEngine, eventsOf, T0 } from './testing/fixtures';
 
@@ -92,5 +93,31 @@ describe('PaperEngine: a 10x long at market, liquidated', () => {
     const canceled = eventsOf(r.events, 'ORDER_UPDATE').filter((e) => e.execution === 'CANCELED');
     expect(canceled).toHaveLength(1);
     expect(sut.getAccount('a1').openOrders).toHaveLength(0);
+  });
+});
+
+describe('PaperEngine liquidation after a restore', () => {
+  it('liquidates the same legs, in the same order, as the engine that was never restored', () => {
+    const T = T0 + 1000;
+    const build = () => {
+      const sut = anEngine({ deposit: { USDT: '1000' }, accountId: 'z' });
+      sut.openAccount({ accountId: 'a', ts: T0 });
+      sut.transfer({ accountId: 'a', ts: T0, asset: 'USDT', amount: dec('1000') });
+      sut.applyTick(aTick('BTCUSDT', T, { last: '60000', asks: [['60000.1', '5']], bids: [['59999.9', '5']] }));
+      for (const [id, lev] of [['z', 20], ['a', 25]] as const) {
+        sut.setLeverage({ accountId: id, ts: T, symbol: 'BTCUSDT', leverage: lev });
+        sut.setMarginMode({ accountId: id, ts: T, symbol: 'BTCUSDT', marginMode: 'ISOLATED' });
+        sut.placeOrder({ accountId: id, ts: T, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: dec('0.1') });
+      }
+      return sut;
+    };
+    const straight = build();
+    const restored = PaperEngine.restore(JSON.parse(JSON.stringify(build().snapshot())));
+    const crash = aTick('BTCUSDT', T + 1000, { last: '55000', asks: [['55000.1', '5']], bids: [['54999.9', '5']] });
+    const a = straight.applyTick(crash);
+    const b = restored.applyTick(crash);
+    expect(eventsOf(a.events, 'LIQUIDATION').map((e) => e.accountId)).toEqual(['a', 'z']);
+    expect(JSON.stringify(b.events)).toBe(JSON.stringify(a.events));
+    expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(straight.snapshot()));
   });
 });
