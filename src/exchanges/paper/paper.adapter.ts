@@ -8,7 +8,7 @@
  *
  * Operations are serialized (one engine operation at a time, in call order).
  */
-import { dec, ZERO } from '../../common/decimal';
+import { dec, type Decimal } from '../../common/decimal';
 import { NotFoundError } from '../../common/errors';
 import type { ContractSpec } from '../../contracts/domain/contract-spec';
 import { PAPER_CONTRACTS } from '../../contracts/domain/paper-contracts';
@@ -202,7 +202,7 @@ export class PaperExchangeAdapter implements ExchangeAdapter {
     return this.op('setPositionMode', (ts) => this.engine.setPositionMode({ ...p, accountId: this.accountId, ts }));
   }
 
-  modifyIsolatedMargin(p: { symbol: string; positionSide?: PositionSide; delta: typeof ZERO }): Promise<Position> {
+  modifyIsolatedMargin(p: { symbol: string; positionSide?: PositionSide; delta: Decimal }): Promise<Position> {
     return this.op('modifyIsolatedMargin', (ts) => {
       const r = this.engine.modifyIsolatedMargin({ ...p, accountId: this.accountId, ts });
       const side = p.positionSide ?? 'BOTH';
@@ -212,7 +212,7 @@ export class PaperExchangeAdapter implements ExchangeAdapter {
   }
 
   /** Deposit (> 0) or withdraw (< 0) on the paper account: a TRANSFER income. */
-  transfer(p: { asset: string; amount: typeof ZERO }): Promise<void> {
+  transfer(p: { asset: string; amount: Decimal }): Promise<void> {
     return this.op('transfer', (ts) => this.engine.transfer({ ...p, accountId: this.accountId, ts }));
   }
 

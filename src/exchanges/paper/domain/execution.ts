@@ -105,7 +105,7 @@ function restingFor(accounts: Iterable<AccountState>, symbol: string, side: 'BUY
   out.sort((a, b) => {
     const c = a.order.price!.cmp(b.order.price!);
     if (c !== 0) return side === 'BUY' ? -c : c;
-    return Number(a.order.orderId) - Number(b.order.orderId);
+    return compareIds(a.order.orderId, b.order.orderId);
   });
   return out;
 }
@@ -147,4 +147,10 @@ export function assertTimeInForce(o: Pick<OrderState, 'side' | 'timeInForce'>, q
   if (o.timeInForce === 'FOK' && liquidityUpTo(levels, o.side, limit).lt(qty)) {
     throw rejected(C.FOK_NOT_FILLABLE, 'FOK order could not be filled entirely and was rejected');
   }
+}
+
+/** Order ids are decimal counters: shorter is older, then lexicographic. */
+function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

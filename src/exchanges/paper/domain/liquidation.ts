@@ -18,7 +18,7 @@ import * as cm from './contract-math';
 import type { AccountState, OrderState, PositionState } from './engine-types';
 import { finish } from './execution';
 import { applyFill } from './fills';
-import { assetMargin, liquidationInput, liquidationPriceOf, markOf, positionMaintenance, positionUpnl, specOf } from './margin';
+import { assetMargin, liquidationInput, markOf, positionMaintenance, positionUpnl, specOf } from './margin';
 import type { EngineState } from './engine-types';
 import type { LiquidationThreshold } from '../../../contracts/domain/hot-path';
 
@@ -150,4 +150,3 @@ function closeOrder(ctx: OpContext, account: AccountState, leg: PositionState): 
   };
 }
 
-export { liquidationPriceOf };

@@ -21,7 +21,7 @@ import type { AccountState, MarketState, OrderState, PlaceOrderCommand } from '.
 import { assertTimeInForce, executeAsTaker, isReducing, workingQty } from './execution';
 import { getPosition } from './fills';
 import { assetMargin, specOf } from './margin';
-import { assertWouldNotTrigger, isClosingLeg, reducibleQty, resolvePositionSide, validateFilters } from './order-validation';
+import { assertWouldNotTrigger, reducibleQty, resolvePositionSide, validateFilters } from './order-validation';
 import { shouldTrigger, triggerPrice } from './triggers';
 
 export function bookSide(market: MarketState, side: 'BUY' | 'SELL'): Level[] {
@@ -133,4 +133,3 @@ export function placeOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrde
   return o;
 }
 
-export { isClosingLeg };
