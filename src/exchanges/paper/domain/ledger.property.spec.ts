@@ -15,10 +15,18 @@ const anOrder = fc.record({
   offsetTicks: fc.integer({ min: -40, max: 40 }),
   tif: fc.constantFrom('GTC' as const, 'IOC' as const, 'FOK' as const, 'GTX' as const),
   reduceOnly: fc.boolean(),
-  moveTicks: fc.integer({ min: -3000, max: 3000 }),
+  moveTicks: fc.integer({ min: -15000, max: 15000 }),
 });
 
 describe('PaperEngine ledger (property)', () => {
+  const seen = { liquidations: 0, fills: 0, funding: 0 };
+  afterAll(() => {
+    // the generated paths must exercise liquidation, fills and funding, or the property proves little
+    expect(seen.liquidations).toBeGreaterThan(0);
+    expect(seen.fills).toBeGreaterThan(0);
+    expect(seen.funding).toBeGreaterThan(0);
+  });
+
   it('the ledger sums to the balance and the insurance fund to the clearance fees, for any order sequence', () => {
     fc.assert(
       fc.property(fc.array(anOrder, { minLength: 1, maxLength: 40 }), fc.constantFrom('ISOLATED' as const, 'CROSSED' as const), fc.integer({ min: 1, max: 50 }), (orders, marginMode, leverage) => {
@@ -30,10 +38,13 @@ describe('PaperEngine ledger (property)', () => {
         let mid = 600000; // ticks of 0.1
         let ts = T;
         for (const o of orders) {
-          ts += 1000;
+          ts += 20 * 60 * 1000; // 20 minutes a step: funding times are crossed
           mid = Math.max(100000, mid + o.moveTicks);
           const price = dec(mid).times('0.1').toFixed();
-          sut.applyTick(aBookTick('BTCUSDT', ts, price, { step: '0.5', qty: '0.2', funding: '0.0001', trades: [[price, '0.3', 'BUY']] }));
+          for (const e of sut.applyTick(aBookTick('BTCUSDT', ts, price, { step: '0.5', qty: '0.2', funding: '0.0001', trades: [[price, '0.3', 'BUY']] })).events) {
+            if (e.type === 'LIQUIDATION') seen.liquidations += 1;
+            if (e.type === 'FUNDING') seen.funding += 1;
+          }
           const cmd: PlaceOrderCommand = {
             accountId: 'p',
             ts,
@@ -45,7 +56,7 @@ describe('PaperEngine ledger (property)', () => {
             ...(o.type === 'LIMIT' ? { price: dec(mid + o.offsetTicks * 5).times('0.1'), timeInForce: o.tif } : {}),
           };
           try {
-            sut.placeOrder(cmd);
+            seen.fills += sut.placeOrder(cmd).events.filter((e) => e.type === 'FILL').length;
           } catch {
             // refusals are part of the property: they must change nothing
           }

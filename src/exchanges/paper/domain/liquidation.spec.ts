@@ -121,3 +121,25 @@ describe('PaperEngine liquidation after a restore', () => {
     expect(JSON.stringify(restored.snapshot())).toBe(JSON.stringify(straight.snapshot()));
   });
 });
+
+describe('PaperEngine cross liquidation across contracts', () => {
+  it('liquidates every cross leg of the margin asset when the account margin falls to maintenance', () => {
+    const sut = anEngine({ deposit: { USDT: '2000' } });
+    const T = T0 + 1000;
+    sut.setLeverage({ accountId: 'a1', ts: T0, symbol: 'BTCUSDT', leverage: 20 });
+    sut.setLeverage({ accountId: 'a1', ts: T0, symbol: 'ETHUSDT', leverage: 20 });
+    sut.applyTick(aTick('BTCUSDT', T, { last: '60000', asks: [['60000.1', '5']], bids: [['59999.9', '5']] }));
+    sut.applyTick(aTick('ETHUSDT', T, { last: '3000', asks: [['3000.01', '50']], bids: [['2999.99', '50']] }));
+    sut.placeOrder({ accountId: 'a1', ts: T, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: dec('0.4') });
+    sut.placeOrder({ accountId: 'a1', ts: T, symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', qty: dec('2') });
+    const calm = sut.applyTick(aTick('BTCUSDT', T + 1000, { last: '59000', asks: [['59000.1', '5']], bids: [['58999.9', '5']] }));
+    expect(eventsOf(calm.events, 'LIQUIDATION')).toHaveLength(0);
+    const crash = sut.applyTick(aTick('BTCUSDT', T + 2000, { last: '55000', asks: [['55000.1', '5']], bids: [['54999.9', '5']] }));
+    expect(eventsOf(crash.events, 'LIQUIDATION').map((e) => e.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    const account = sut.getAccount('a1');
+    expect(account.positions).toHaveLength(0);
+    const usdt = account.balances.find((b) => b.asset === 'USDT')!;
+    expect(usdt.walletBalance.gte(0)).toBe(true);
+    expect(ledgerSum(account.ledger, 'USDT').toFixed()).toBe(usdt.walletBalance.toFixed());
+  });
+});
