@@ -4,6 +4,7 @@ import { MarketDataService } from '../../src/market-data/market-data.service';
 import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
 import { UserEventsService } from '../../src/realtime/user-events.service';
 import { createTestApp, type TestApp } from '../support/app';
+import { waitForMarket } from '../support/market';
 import { emitWithAck, listen, nextEvent, record, sleep, Sockets } from './socket-helpers';
 
 describe('Socket.IO gateway', () => {
@@ -128,6 +129,31 @@ describe('Socket.IO gateway', () => {
       expect(await gotOrder).toEqual({ id: 1, symbol: 'BTCUSDT', status: 'NEW', quantity: '0.010' });
       expect(await gotAlert).toEqual({ code: 'MARGIN_RATIO', message: 'margin ratio above 80%' });
       await sleep(200);
+      expect(seenByB.flatMap((r) => r.items)).toEqual([]);
+    });
+
+    it("a REST market order by A produces A's order, trade, position and account events; B receives none", async () => {
+      const a = await t.newUser('trader');
+      const b = await t.newUser('trader');
+      await waitForMarket(t, a.token);
+      const sa = await sockets.connect(url, a.token);
+      const sb = await sockets.connect(url, b.token);
+      const seenByB = ['order', 'trade', 'position', 'account', 'alert'].map((e) => record(sb, e));
+      const order = nextEvent<{ id: number; status: string }>(sa, 'order', 5000, (o) => o.status === 'FILLED');
+      const trade = nextEvent<{ symbol: string; price: string; qty: string }>(sa, 'trade');
+      const position = nextEvent<{ symbol: string; side: string; size: string }>(sa, 'position');
+      const account = nextEvent<{ asset: string; walletBalance: string }>(sa, 'account');
+      const res = await t.http
+        .post('/api/v1/contracts/orders')
+        .set('Authorization', `Bearer ${a.token}`)
+        .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+      expect(res.status).toBe(201);
+      expect(await order).toMatchObject({ id: res.body.id, symbol: 'BTCUSDT', status: 'FILLED', filledQty: '0.01' });
+      const fill = await trade;
+      expect(fill).toMatchObject({ symbol: 'BTCUSDT', qty: '0.01', price: res.body.avgPrice });
+      expect(await position).toMatchObject({ symbol: 'BTCUSDT', side: 'LONG', size: '0.01' });
+      expect((await account).asset).toBe('USDT');
+      await sleep(300);
       expect(seenByB.flatMap((r) => r.items)).toEqual([]);
     });
   });
