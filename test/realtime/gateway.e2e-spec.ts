@@ -158,3 +158,35 @@ describe('Socket.IO gateway', () => {
     });
   });
 });
+
+describe('Socket.IO gateway with WS_PUBLIC_MARKET_DATA=true', () => {
+  let t: TestApp;
+  let url: string;
+  const sockets = new Sockets();
+
+  beforeAll(async () => {
+    t = await createTestApp({ WS_PUBLIC_MARKET_DATA: 'true' });
+    url = await listen(t.app);
+  });
+  afterEach(() => sockets.closeAll());
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('admits a socket without a token for market data only, and still refuses a bad token', async () => {
+    const anonymous = await sockets.connect(url);
+    const mark = nextEvent<MarkPriceEvent>(anonymous, 'markPrice');
+    expect(await emitWithAck(anonymous, 'subscribe', { channel: 'markPrice', symbol: 'BTCUSDT' })).toMatchObject({ ok: true });
+    expect((await mark).symbol).toBe('BTCUSDT');
+    expect((await sockets.refusal(url, 'not.a.token')).data).toEqual({ code: 'TOKEN_INVALID' });
+
+    const a = await t.newUser('viewer');
+    const sa = await sockets.connect(url, a.token);
+    const privateSeen = record(anonymous, 'order');
+    const got = nextEvent(sa, 'order');
+    t.app.get(UserEventsService).emitToUser(a.id, 'order', { id: 7, symbol: 'BTCUSDT', status: 'NEW' });
+    await got;
+    await sleep(100);
+    expect(privateSeen.items).toEqual([]);
+  });
+});
