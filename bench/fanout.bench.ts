@@ -11,7 +11,7 @@
  * the server's event loop; latency is the receiving process's wall clock minus the message's `ts`
  * (Date.now() at publish: up to 1 ms of rounding on the high side).
  *
- * Run alone: node -r @swc-node/register bench/fanout.bench.ts   (about 30 s; DATABASE_URL optional)
+ * Run alone: node -r @swc-node/register bench/fanout.bench.ts   (about 35 s; DATABASE_URL optional)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,9 +27,9 @@ import { PaperFeeds } from '../src/market-data/paper-feeds';
 
 const CLIENTS = 1000;
 const CHILDREN = 2;
-const PACED_MESSAGES = 60;
+const PACED_MESSAGES = 40;
 const PACED_RATE_PER_SECOND = 20;
-const BURST_MESSAGES = 200;
+const BURST_MESSAGES = 100;
 const ORDERS = 40;
 const SYMBOL = 'BTCUSDT';
 
@@ -174,7 +174,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Paced messages for latency, then a burst for throughput; `publish(ts)` sends one message. */
 async function measure(clients: Clients, publish: (ts: number) => void): Promise<FanoutFigures> {
-  await clients.report(); // discard anything before the start
+  await sleep(300);
+  await clients.report(); // discard anything before the start (e.g. the value sent on subscribing)
   for (let i = 0; i < PACED_MESSAGES; i++) {
     publish(Date.now());
     await sleep(1000 / PACED_RATE_PER_SECOND);
