@@ -27,7 +27,7 @@
  */
 import { dec, ONE, ZERO } from '../../common/decimal';
 import type { Decimal } from '../../common/decimal';
-import { UnprocessableError, ValidationError } from '../../common/errors';
+import { ValidationError } from '../../common/errors';
 import { bracketForNotional } from './brackets';
 import type { Bracket, ContractSpec, PositionSide } from './contract-spec';
 import { roundLiquidationPrice } from './rounding';
@@ -278,6 +278,8 @@ export interface LiquidationInput {
   readonly walletBalance: Decimal;
   readonly otherMaintenanceMargin?: Decimal;
   readonly otherUnrealizedPnl?: Decimal;
+  /** With several legs: the current mark, from which the nearest liquidation price is sought (default: the first leg's entry). */
+  readonly markPrice?: Decimal;
 }
 
 /**
@@ -368,6 +370,81 @@ function extremeBrackets(spec: ContractSpec, legs: readonly LiquidationLeg[], tr
   return legs.map(() => (smallest ? first : last));
 }
 
+type Solver = (brackets: readonly Bracket[]) => Solution;
+
+/**
+ * One position: margin balance − maintenance margin is strictly monotone in the price (the
+ * maintenance-margin slope, E·MMR ≤ E/2, never outgrows the PnL slope E), so the FAQ's procedure —
+ * solve with the bracket at entry, re-check the bracket at the result, recompute — finds the one root.
+ */
+function solveOneLeg(spec: ContractSpec, leg: LiquidationLeg, solveWith: Solver): LiquidationResult | null {
+  let brackets: Bracket[] = [bracketAt(spec, leg.size, leg.entryPrice)];
+  let reseeded = false;
+  const attempts = spec.brackets.length * 2;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const solution = solveWith(brackets);
+    const { price } = solution;
+    if (price === null) {
+      // MM is the maximum of the bracket lines, so 'immediate' with one line holds for the true MM;
+      // 'never' may hide a root that the bracket at the far end of the price range has.
+      if (solution.state === 'immediate' || reseeded || solution.triggers === null) return resultOf(spec, solution, brackets);
+      brackets = extremeBrackets(spec, [leg], solution.triggers);
+      reseeded = true;
+      continue;
+    }
+    const atPrice = [bracketAt(spec, leg.size, price)];
+    if (sameBrackets(atPrice, brackets)) return resultOf(spec, solution, brackets);
+    brackets = atPrice;
+  }
+  return null;
+}
+
+/** Prices where some leg's notional crosses a bracket cap, ascending. */
+function bracketBreakpoints(spec: ContractSpec, legs: readonly LiquidationLeg[]): Decimal[] {
+  const points: Decimal[] = [];
+  for (const leg of legs) {
+    const legExposure = exposure(spec, leg.size);
+    for (const bracket of spec.brackets.slice(0, -1)) {
+      points.push(spec.kind === 'linear' ? bracket.notionalCap.div(legExposure) : legExposure.div(bracket.notionalCap));
+    }
+  }
+  return points.sort((a, b) => a.cmp(b));
+}
+
+/**
+ * Several legs (hedge mode): margin balance − maintenance margin need not be monotone (both legs'
+ * maintenance margins grow with the price while their PnL nearly cancels), and the FAQ's re-check
+ * can cycle. Between two consecutive bracket breakpoints every leg keeps its bracket, so the
+ * equation is one line there: solve it in each interval, keep the roots inside, and return the one
+ * nearest the reference price (the mark) on the side the price would have to move.
+ */
+function solveByIntervals(input: LiquidationInput, solveWith: Solver): LiquidationResult {
+  const { spec, legs } = input;
+  const reference = input.markPrice ?? legs[0]!.entryPrice;
+  const gapAtReference = marginBalanceAt(input, reference).minus(maintenanceMarginAt(input, reference));
+  const noBrackets = legs.map((leg) => bracketAt(spec, leg.size, reference));
+  if (gapAtReference.lte(ZERO)) return { state: 'immediate', price: null, roundedPrice: null, triggers: null, brackets: noBrackets };
+
+  let best: { result: LiquidationResult; distance: Decimal } | null = null;
+  let low = ZERO;
+  for (const high of [...bracketBreakpoints(spec, legs), null]) {
+    if (high !== null && high.eq(low)) continue;
+    const probe = high === null ? (low.eq(ZERO) ? reference : low.times(2)) : low.plus(high).div(2);
+    const brackets = legs.map((leg) => bracketAt(spec, leg.size, probe));
+    const solution = solveWith(brackets);
+    const { price } = solution;
+    if (price !== null && price.gte(low) && (high === null || price.lte(high))) {
+      const distance = price.minus(reference).abs();
+      if (best === null || distance.lt(best.distance)) {
+        const triggers: TriggerDirection = price.lt(reference) ? 'below' : 'above';
+        best = { result: resultOf(spec, { ...solution, triggers }, brackets), distance };
+      }
+    }
+    if (high !== null) low = high;
+  }
+  return best?.result ?? { state: 'never', price: null, roundedPrice: null, triggers: null, brackets: noBrackets };
+}
+
 /**
  * Liquidation price: the mark price at which margin balance = maintenance margin.
  *
@@ -382,37 +459,22 @@ function extremeBrackets(spec: ContractSpec, legs: readonly LiquidationLeg[], tr
  *
  * Bracket re-check (FAQ note): the brackets are first taken at the entry notional; if the notional at
  * the computed price falls in another bracket, the price is recomputed with that bracket until they
- * agree. Units: prices in the quote asset; WB, TMM1, UPNL1, cum in the margin asset (coin for inverse).
+ * agree (one leg); with several legs every bracket interval is solved (`solveByIntervals`).
+ * Units: prices in the quote asset; WB, TMM1, UPNL1, cum in the margin asset (coin for inverse).
  */
 export function liquidationPrice(input: LiquidationInput): LiquidationResult {
   const { spec, legs } = input;
   if (legs.length === 0) throw new ValidationError('INVALID_VALUE', 'a liquidation price needs at least one position');
-  const positions = legs.map((leg) => legPosition(spec, leg));
-  const pnl = positions.map(unrealizedPnlLine);
+  const pnl = legs.map((leg) => unrealizedPnlLine(legPosition(spec, leg)));
   const constant = accountConstant(input);
-  const solveWith = (brackets: readonly Bracket[]): Solution =>
+  const solveWith: Solver = (brackets) =>
     solveEquality(spec, constant, pnl, brackets.map((bracket, index) => maintenanceMarginLine(spec, legs[index]!.size, bracket)));
-
-  let brackets: Bracket[] = legs.map((leg) => bracketAt(spec, leg.size, leg.entryPrice));
-  let reseeded = false;
-  // Each re-check moves every leg to the bracket at the new price; a few passes per bracket settle it.
-  const attempts = spec.brackets.length * 3;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const solution = solveWith(brackets);
-    const { price } = solution;
-    if (price === null) {
-      // MM is the maximum of the bracket lines, so 'immediate' with one line holds for the true MM;
-      // 'never' may hide a root that the bracket at the far end of the price range has.
-      if (solution.state === 'immediate' || reseeded || solution.triggers === null) return resultOf(spec, solution, brackets);
-      brackets = extremeBrackets(spec, legs, solution.triggers);
-      reseeded = true;
-      continue;
-    }
-    const atPrice = legs.map((leg) => bracketAt(spec, leg.size, price));
-    if (sameBrackets(atPrice, brackets)) return resultOf(spec, solution, brackets);
-    brackets = atPrice;
+  const [only] = legs;
+  if (legs.length === 1 && only !== undefined) {
+    const result = solveOneLeg(spec, only, solveWith);
+    if (result !== null) return result;
   }
-  throw new UnprocessableError('LIQUIDATION_PRICE_UNSTABLE', `the bracket re-check for ${spec.symbol} did not settle`);
+  return solveByIntervals(input, solveWith);
 }
 
 /** Isolated margin, one position: `isolatedMargin` is its isolated wallet (Binance `isolatedWallet`). */

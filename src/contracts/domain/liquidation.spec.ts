@@ -122,6 +122,28 @@ describe('liquidationPrice (USDⓈ-M, linear)', () => {
     expect(result.roundedPrice!.lte(result.price!)).toBe(true);
   });
 
+  it('hedge mode where the maintenance margin outgrows a nearly flat net position: no bracket cycle', () => {
+    // Found by the hedge property: the FAQ re-check cycled between brackets 3 and 4 here. The short,
+    // opened at 10,000, has lost ~92,000 USDT at 42,725 on a 1 USDT wallet: under water at the mark.
+    const input: LiquidationInput = {
+      spec: BTCUSDT,
+      legs: [
+        { side: 'LONG', size: dec('2.956'), entryPrice: dec(42725) },
+        { side: 'SHORT', size: dec('2.811'), entryPrice: dec(10000) },
+      ],
+      walletBalance: dec(1),
+    };
+    expect(liquidationPrice(input).state).toBe('immediate');
+    // With enough wallet the nearest root from the mark is found: ABOVE it, although the net position
+    // is long, because the two legs' maintenance margins rise faster than the net PnL.
+    const funded = { ...input, walletBalance: dec(120000), markPrice: dec(42725) };
+    const result = liquidationPrice(funded);
+    expect(result.state).toBe('price');
+    expect(result.triggers).toBe('above');
+    expect(result.price!.gt(dec(42725))).toBe(true);
+    expectMarginBalanceEqualsMaintenance(funded, result.price!);
+  });
+
   it("a long whose margin covers the whole notional is never liquidated; an account under water is at once", () => {
     expect(isolatedLiquidationPrice({ spec: BTCUSDT, side: 'LONG', size: dec(1), entryPrice: dec(50000), isolatedMargin: dec(60000) }).state).toBe('never');
     const underWater = liquidationPrice({

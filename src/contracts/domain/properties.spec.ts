@@ -32,7 +32,8 @@ import { maxOpenQuantity } from './order-checks';
 import { BTCUSD_PERP, BTCUSDT, ETHUSDT, PAPER_CONTRACTS } from './paper-contracts';
 import { roundPrice, roundQuantity } from './rounding';
 
-const RUNS = { numRuns: 300 };
+/** A failing property must fail fast, never hang the suite while shrinking. */
+const RUNS = { numRuns: 300, interruptAfterTimeLimit: 30000, markInterruptAsFailure: true };
 const side = fc.constantFrom<PositionSide>('LONG', 'SHORT');
 const spec = fc.constantFrom<ContractSpec>(BTCUSDT, ETHUSDT, BTCUSD_PERP);
 
