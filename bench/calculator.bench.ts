@@ -52,6 +52,15 @@ export async function run(): Promise<void> {
   console.log('contract math (1.5 s each)');
   measure('liquidationPrice, linear isolated (big.js)', () => liquidationPrice(linearInput));
   measure('liquidationPrice, inverse isolated (big.js)', () => liquidationPrice(inverseInput));
+  const hedgeInput: LiquidationInput = {
+    spec: BTCUSDT,
+    legs: [
+      { side: 'LONG', size: dec(2), entryPrice: dec('50000') },
+      { side: 'SHORT', size: dec(1), entryPrice: dec('52000') },
+    ],
+    walletBalance: dec('3000'),
+  };
+  measure('liquidationPrice, linear cross hedge, 2 legs (big.js)', () => liquidationPrice(hedgeInput));
 
   const linearThreshold = liquidationThreshold(linearInput);
   const inverseThreshold = liquidationThreshold(inverseInput);

@@ -1,6 +1,6 @@
 /**
  * The embedded database: PGlite (PostgreSQL compiled to WebAssembly, in-process) kept in a data
- * folder, served on 127.0.0.1 by PGlite's socket server so that the ordinary `pg` driver and
+ * folder, served on 127.0.0.1 by our wire-protocol server (pglite-wire-server.ts) so that the ordinary `pg` driver and
  * TypeORM's `postgres` driver connect to it by URL, exactly as they connect to a server. The
  * application code is therefore the same on both.
  *
@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PGliteWireServer } from './pglite-wire-server';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -57,23 +58,16 @@ export async function startEmbeddedPostgres(options: {
   const release = acquireLock(path.resolve(options.dataDir));
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create(dir);
-    const server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port: options.port ?? 0,
-      maxConnections: options.maxConnections ?? 20,
-    });
-    await server.start();
-    const conn = server.getServerConn(); // "127.0.0.1:PORT"
+    const server = new PGliteWireServer(db, options.maxConnections ?? 32);
+    const { host, port } = await server.listen('127.0.0.1', options.port ?? 0);
     let stopped = false;
     return {
-      url: `postgres://postgres@${conn}/postgres?sslmode=disable`,
+      url: `postgres://postgres@${host}:${port}/postgres?sslmode=disable`,
       async stop() {
         if (stopped) return;
         stopped = true;
-        await server.stop();
+        await server.close();
         await db.close();
         release();
       },

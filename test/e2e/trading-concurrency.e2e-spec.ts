@@ -1,0 +1,70 @@
+import { DataSource } from 'typeorm';
+import { dec, ZERO } from '../../src/common/decimal';
+import { createTestApp, type TestApp } from '../support/app';
+import { waitForMarket } from '../support/market';
+
+describe('trading under concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('80 concurrent market orders where ~40 fit: the accepted ones fit, nothing is lost, the books balance exactly', async () => {
+    const u = await t.newUser('trader');
+    const auth = `Bearer ${u.token}`;
+    const mark = dec((await waitForMarket(t, u.token)).markPrice);
+    expect((await t.http.post('/api/v1/contracts/leverage').set('Authorization', auth).send({ symbol: 'BTCUSDT', leverage: 1 })).status).toBe(200);
+    // 10000 USDT at 1x: each order's notional is ~1/40 of the wallet
+    const qty = dec('245').div(mark).round(3, 0);
+    const results = await Promise.all(
+      Array.from({ length: Number(process.env.N_ORDERS ?? 80) }, () =>
+        t.http.post('/api/v1/contracts/orders').set('Authorization', auth).send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: qty.toFixed(3) }),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused.every((r) => r.status === 400 && r.body.code === 'INSUFFICIENT_MARGIN')).toBe(true);
+    // what fits: 10000 / (notional × (1 + taker fee)) orders, give or take the mark moving meanwhile
+    const fits = dec('10000').div(qty.times(mark).times('1.0004')).round(0, 0).toNumber();
+    expect(fits).toBeGreaterThanOrEqual(35);
+    expect(fits).toBeLessThanOrEqual(50);
+    expect(accepted.length).toBeGreaterThanOrEqual(fits - 3);
+    expect(accepted.length).toBeLessThanOrEqual(fits + 1);
+    expect(accepted.every((r) => r.body.status === 'FILLED')).toBe(true);
+
+    const positions = (await t.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body;
+    expect(dec(positions[0].size).eq(qty.times(accepted.length))).toBe(true);
+    const commissions = accepted.reduce((s, r) => s.plus(r.body.commission), ZERO);
+    const account = (await t.http.get('/api/v1/contracts/account').set('Authorization', auth)).body.assets[0];
+    expect(dec(account.walletBalance).eq(dec('10000').minus(commissions))).toBe(true);
+    expect(dec(account.availableBalance).gte(0)).toBe(true);
+    const ds = t.app.get(DataSource);
+    const [row] = await ds.query(
+      `SELECT (SELECT count(*) FROM contract_orders WHERE user_id = $1)::int AS orders, (SELECT count(*) FROM trades WHERE user_id = $1)::int AS trades,
+              (SELECT sum(amount)::text FROM paper_ledger l JOIN exchange_accounts a ON a.id = l.exchange_account_id WHERE a.user_id = $1) AS ledger`,
+      [u.id],
+    );
+    // refused orders left no row; every accepted order has its fills; the ledger sums to the wallet
+    expect(row.orders).toBe(accepted.length);
+    expect(row.trades).toBeGreaterThanOrEqual(accepted.length);
+    expect(dec(row.ledger).eq(dec(account.walletBalance))).toBe(true);
+  });
+
+  it('the same clientOrderId sent 20 times at once places one order', async () => {
+    const u = await t.newUser('trader');
+    const auth = `Bearer ${u.token}`;
+    await waitForMarket(t, u.token);
+    const body = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002', clientOrderId: 'same-id-20x' };
+    const results = await Promise.all(Array.from({ length: 20 }, () => t.http.post('/api/v1/contracts/orders').set('Authorization', auth).send(body)));
+    expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const positions = (await t.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body;
+    expect(positions[0].size).toBe('0.002');
+    const [row] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM contract_orders WHERE user_id = $1`, [u.id]);
+    expect(row.n).toBe(1);
+  });
+});
