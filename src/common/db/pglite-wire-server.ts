@@ -29,6 +29,15 @@ const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 /** Message types that end a unit: Sync, simple Query, Flush, Terminate, CopyDone/CopyFail. */
 const UNIT_END = new Set(['S', 'Q', 'H', 'X', 'c', 'f']);
+/** A simple-protocol Query message: ROLLBACK. */
+const ROLLBACK = (() => {
+  const sql = Buffer.from('ROLLBACK\0');
+  const m = Buffer.alloc(5 + sql.length);
+  m.write('Q', 0);
+  m.writeInt32BE(4 + sql.length, 1);
+  sql.copy(m, 5);
+  return m;
+})();
 
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
@@ -100,7 +109,7 @@ class Connection {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
-    void this.server.release(this);
+    this.server.release(this);
   }
 }
 
@@ -142,14 +151,10 @@ export class PGliteWireServer {
     void this.drain();
   }
 
-  /** A closed connection's queued work is dropped and its open transaction rolled back. */
-  async release(conn: Connection): Promise<void> {
+  /** A closed connection's queued work is dropped; its open transaction is rolled back by drain(). */
+  release(conn: Connection): void {
     this.connections.delete(conn);
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].conn === conn) this.queue.splice(i, 1);
-    if (this.owner === conn) {
-      this.owner = null;
-      if (this.db.isInTransaction()) await this.db.runExclusive(() => this.db.exec('ROLLBACK'));
-    }
     void this.drain();
   }
 
@@ -162,18 +167,33 @@ export class PGliteWireServer {
     return this.queue.shift();
   }
 
+  /**
+   * Rolls back the transaction a vanished connection left open. Sent as a protocol message inside
+   * runExclusive: PGlite's exec() takes the same lock and would wait on itself.
+   */
+  private async abandonOwner(): Promise<void> {
+    if (this.owner?.closed) {
+      if (this.db.isInTransaction()) {
+        await this.db.runExclusive(() => this.db.execProtocolRawStream(new Uint8Array(ROLLBACK), { onRawData: () => undefined }));
+      }
+      this.owner = null;
+    }
+  }
+
   private async drain(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
     try {
-      for (let unit = this.next(); unit; unit = this.next()) {
+      for (;;) {
+        await this.abandonOwner();
+        const unit = this.next();
+        if (!unit) break;
         const { conn, message } = unit;
         if (conn.closed) continue;
         try {
           await this.db.runExclusive(() => this.db.execProtocolRawStream(new Uint8Array(message), { onRawData: (d) => conn.write(d) }));
         } catch {
           conn.close();
-          continue;
         }
         if (this.db.isInTransaction()) this.owner = conn;
       }

@@ -1,0 +1,83 @@
+/**
+ * The embedded database's wire server: many `pg` connections share one PGlite session, so the
+ * server must keep each connection's extended-protocol messages together and serve an open
+ * transaction's owner alone. Each case here failed with the socket server it replaces.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Pool } from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/common/db/embedded-postgres';
+
+describe('PGlite wire server', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-desk-wire-'));
+  let pg: EmbeddedPostgres;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    pg = await startEmbeddedPostgres({ dataDir });
+    pool = new Pool({ connectionString: pg.url, max: 8 });
+    await pool.query('CREATE TABLE wire_counter (id int PRIMARY KEY, n bigint NOT NULL)');
+    await pool.query('INSERT INTO wire_counter VALUES (1, 0)');
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool.end();
+    await pg.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers every connection its own parameterized query when hundreds run at once', async () => {
+    const queries = Array.from({ length: 400 }, (_, i) => {
+      // different parameter counts, so a Bind meeting another connection's Parse cannot pass unnoticed
+      if (i % 3 === 0) return pool.query('SELECT $1::int AS a', [i]).then((r) => [i, Number(r.rows[0].a)]);
+      if (i % 3 === 1) return pool.query('SELECT $1::int + $2::int AS a', [i, 0]).then((r) => [i, Number(r.rows[0].a)]);
+      return pool.query('SELECT $1::int + $2::int - $3::int AS a', [i, 5, 5]).then((r) => [i, Number(r.rows[0].a)]);
+    });
+    for (const [expected, got] of await Promise.all(queries)) expect(got).toBe(expected);
+  });
+
+  it('serializes transactions: read-modify-write increments from 8 connections lose nothing', async () => {
+    const increments = 80;
+    await Promise.all(
+      Array.from({ length: increments }, async () => {
+        const c = await pool.connect();
+        try {
+          await c.query('BEGIN');
+          const { rows } = await c.query('SELECT n FROM wire_counter WHERE id = $1', [1]);
+          await new Promise((r) => setImmediate(r)); // give other connections a chance to interleave
+          await c.query('UPDATE wire_counter SET n = $1 WHERE id = $2', [Number(rows[0].n) + 1, 1]);
+          await c.query('COMMIT');
+        } finally {
+          c.release();
+        }
+      }),
+    );
+    const { rows } = await pool.query('SELECT n FROM wire_counter WHERE id = 1');
+    expect(Number(rows[0].n)).toBe(increments);
+  });
+
+  it('rolls back the open transaction of a connection that goes away, and serves the others again', async () => {
+    const client = new Client({ connectionString: pg.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('UPDATE wire_counter SET n = -1 WHERE id = 1');
+    const waiting = pool.query('SELECT n FROM wire_counter WHERE id = 1'); // waits for the owner
+    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    client.on('error', () => undefined);
+    const { rows } = await waiting;
+    expect(Number(rows[0].n)).toBe(80);
+  });
+
+  it('reports an error to its connection only, and the connection stays usable', async () => {
+    const c = await pool.connect();
+    try {
+      await expect(c.query('SELECT $1::int / 0 AS a', [1])).rejects.toThrow(/division by zero/);
+      const other = await pool.query('SELECT $1::text AS t', ['fine']);
+      expect(other.rows[0].t).toBe('fine');
+      expect((await c.query('SELECT $1::int AS a', [7])).rows[0].a).toBe(7);
+    } finally {
+      c.release();
+    }
+  });
+});
