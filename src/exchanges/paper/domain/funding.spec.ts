@@ -1,4 +1,5 @@
 import { dec } from '../../../common/decimal';
+import { PaperEngine } from './engine';
 import { aBookTick, anEngine, eventsOf } from './testing/fixtures';
 
 const H = 3600000;
@@ -47,5 +48,28 @@ describe('PaperEngine funding', () => {
     expect(eventsOf(r.events, 'FUNDING')).toHaveLength(0);
     const next = sut.applyTick(aBookTick('BTCUSDT', FUNDING_08 + 8 * H, '60000', { step: '0.5' }));
     expect(eventsOf(next.events, 'FUNDING')).toHaveLength(1);
+  });
+
+  it('books a funding time crossed while no tick was processed (a restart) once, on the first tick after it', () => {
+    const before = holding('BUY');
+    // the service stops before 08:00; on restart the account comes back into an engine that has not seen this market yet
+    const snap = before.snapshot();
+    const restarted = PaperEngine.restore({ ...snap, markets: [] });
+    const first = restarted.applyTick(aBookTick('BTCUSDT', FUNDING_08 + 90_000, '60010', { step: '0.5', mark: '60010', funding: '0.0001' }));
+    const funding = eventsOf(first.events, 'FUNDING');
+    expect(funding).toHaveLength(1);
+    expect(funding[0].fundingTs).toBe(FUNDING_08);
+    expect(funding[0].amount.toFixed()).toBe('-3.0005');
+    const second = restarted.applyTick(aBookTick('BTCUSDT', FUNDING_08 + 91_000, '60010', { step: '0.5' }));
+    expect(eventsOf(second.events, 'FUNDING')).toHaveLength(0);
+  });
+
+  it('does not charge, after a restart, a position opened after the last funding time', () => {
+    const sut = anEngine({ deposit: { USDT: '100000' } });
+    sut.applyTick(aBookTick('BTCUSDT', FUNDING_08 + 1000, '60000', { step: '0.5' }));
+    sut.placeOrder({ accountId: 'a1', ts: FUNDING_08 + 2000, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: dec('0.5') });
+    const restarted = PaperEngine.restore({ ...sut.snapshot(), markets: [] });
+    const r = restarted.applyTick(aBookTick('BTCUSDT', FUNDING_08 + 60_000, '60000', { step: '0.5' }));
+    expect(eventsOf(r.events, 'FUNDING')).toHaveLength(0);
   });
 });

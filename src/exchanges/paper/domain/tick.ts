@@ -27,7 +27,10 @@ export function processTick(ctx: OpContext, tick: MarketTick, watch: Liquidation
   const copy = (levels: MarketTick['bids']) => levels.map((l) => ({ price: l.price, qty: l.qty }));
   let market = state.markets.get(tick.symbol);
   if (!market) {
-    market = { tick, bids: copy(tick.bids), asks: copy(tick.asks), lastFundingTs: lastFundingTime(tick.ts, cm.fundingIntervalMs(spec)) };
+    // A market first seen (a fresh engine, or the first tick after a restart) has no funding time of
+    // its own yet: each position's own lastFundingTs decides, so a position held through a funding
+    // time while no tick was processed (the service was down) still pays or receives it once.
+    market = { tick, bids: copy(tick.bids), asks: copy(tick.asks), lastFundingTs: 0 };
     state.markets.set(tick.symbol, market);
   } else {
     market.tick = tick;
