@@ -1,5 +1,6 @@
 /** Every migration, in order. The data source takes this list (no globs: the same in jest and in dist). */
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { Trading1764000000001 } from './1764000000001-trading';
+import { MarketFeedState1764000000002 } from './1764000000002-market-feed-state';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Trading1764000000001];
+export const MIGRATIONS = [InitialSchema1764000000000, Trading1764000000001, MarketFeedState1764000000002];

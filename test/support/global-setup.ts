@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/common/db/embedded-postgres';
 
 declare global {
@@ -31,6 +32,14 @@ async function templateDir(): Promise<string> {
 export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     process.env.TEST_DATABASE = 'server';
+    // Every run starts the paper market from its seed, as on a fresh embedded database.
+    const c = new Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query(`DO $$ BEGIN IF to_regclass('market_feed_state') IS NOT NULL THEN DELETE FROM market_feed_state; END IF; END $$`);
+    } finally {
+      await c.end();
+    }
     return;
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-desk-test-db-'));
