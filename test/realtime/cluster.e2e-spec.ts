@@ -9,6 +9,7 @@ import { FeedRunner } from '../../src/market-data/feed-runner.service';
 import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
 import { UserEventsService } from '../../src/realtime/user-events.service';
 import { createTestApp, type TestApp } from '../support/app';
+import { waitForMarket } from '../support/market';
 import { emitWithAck, listen, nextEvent, record, sleep, Sockets } from './socket-helpers';
 
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -67,6 +68,23 @@ describe('two instances on one database and Redis', () => {
     expect(await got).toEqual({ symbol: 'BTCUSDT', side: 'LONG', size: '0.010' });
     await sleep(200);
     expect(seenByB.flatMap((r) => r.items)).toEqual([]);
+  });
+
+  it("a REST order placed through instance 1 reaches A's socket on instance 2", async () => {
+    const [one, two] = instances;
+    const a = await one.t.newUser('trader');
+    await waitForMarket(one.t, a.token);
+    const aOnTwo = await sockets.connect(two.url, a.token);
+    const orders = record<{ id: number; status: string; symbol: string }>(aOnTwo, 'order');
+    const trades = record<{ orderId: number | string }>(aOnTwo, 'trade');
+    const res = await one.t.http
+      .post('/api/v1/contracts/orders')
+      .set('Authorization', `Bearer ${a.token}`)
+      .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
+    expect(res.status).toBe(201);
+    await waitFor(() => orders.items.some((o) => o.id === res.body.id && o.status === 'FILLED'), 5000, "A's order event on instance 2");
+    await waitFor(() => trades.items.length > 0, 5000, "A's trade event on instance 2");
+    expect(orders.items.every((o) => o.symbol === 'BTCUSDT')).toBe(true);
   });
 
   it('runs the feed on one instance; when that leader stops, the survivor takes over within seconds', async () => {
