@@ -31,6 +31,7 @@ export function toUserView(u: UserEntity): UserView {
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
+  private readonly changeListeners: ((user: UserEntity) => void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,7 +88,20 @@ export class UsersService implements OnApplicationBootstrap {
     if (patch.role !== undefined) user.role = patch.role;
     if (patch.disabled !== undefined) user.disabled = patch.disabled;
     if (patch.password !== undefined) user.passwordHash = await bcrypt.hash(patch.password, BCRYPT_COST);
-    return repo.save(user);
+    const saved = await repo.save(user);
+    for (const listener of this.changeListeners) {
+      try {
+        listener(saved);
+      } catch (e) {
+        this.logger.error({ msg: 'user change listener failed', error: (e as Error).message });
+      }
+    }
+    return saved;
+  }
+
+  /** Called after a user was changed by an admin (the real-time edge ends a disabled user's sessions). */
+  onUserChanged(listener: (user: UserEntity) => void): void {
+    this.changeListeners.push(listener);
   }
 
   async getById(id: number): Promise<UserEntity> {

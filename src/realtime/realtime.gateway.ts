@@ -9,6 +9,10 @@
  * - `subscribe` / `unsubscribe` `{channel, symbol, exchange?}` answer an acknowledgement
  *   `{ok: true, channel, symbol}` or `{ok: false, code, message}`; an error leaves the connection
  *   open. A subscription is answered with the channel's latest value, then its updates.
+ * - A session ends with its token: when the token expires the socket receives `session_ended`
+ *   `{code: 'TOKEN_EXPIRED', message}` and is disconnected; when an admin disables the user, every
+ *   socket of that user, on every instance, receives `session_ended` `{code: 'USER_DISABLED'}` and
+ *   is disconnected. The client reconnects with a fresh token.
  */
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
@@ -23,6 +27,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import type { Caller } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
+import { UsersService } from '../auth/users.service';
 import { DomainError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MarketDataService, PAPER_EXCHANGE } from '../market-data/market-data.service';
@@ -32,7 +37,12 @@ import { MARKET_CHANNELS, marketRoom, type MarketChannel, type SubscriptionAck, 
 interface SocketData {
   /** null: an anonymous market-data socket (WS_PUBLIC_MARKET_DATA). */
   caller: Caller | null;
+  /** When the token expires (epoch ms); undefined for an anonymous socket. */
+  expiresAt?: number;
 }
+
+/** setTimeout's longest delay; a longer-lived token is checked again when this fires. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 type ClientSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
@@ -52,6 +62,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
 
   constructor(
     private readonly auth: AuthService,
+    private readonly users: UsersService,
     private readonly marketData: MarketDataService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -67,6 +78,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
         },
       );
     });
+    this.users.onUserChanged((user) => {
+      if (user.disabled) this.endSessions(server, user.id, 'USER_DISABLED', 'This user was disabled');
+    });
     const broadcaster = new MarketBroadcaster(server.of('/'), this.logger);
     this.stopBroadcast = this.marketData.onSnapshots((snapshots) => broadcaster.broadcast(snapshots));
   }
@@ -77,7 +91,33 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
 
   async handleConnection(socket: ClientSocket): Promise<void> {
     const caller = socket.data.caller;
-    if (caller) await socket.join(userRoom(caller.id));
+    if (!caller) return;
+    await socket.join(userRoom(caller.id));
+    this.expireAt(socket);
+  }
+
+  /** Ends the socket's session when its token expires. */
+  private expireAt(socket: ClientSocket): void {
+    const expiresAt = socket.data.expiresAt;
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => {
+      if (Date.now() < expiresAt) return this.expireAt(socket);
+      this.endSession(socket, 'TOKEN_EXPIRED', 'The token has expired: reconnect with a new token');
+    }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())));
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
+  }
+
+  private endSession(socket: ClientSocket, code: string, message: string): void {
+    (socket as unknown as Socket).emit('session_ended', { code, message });
+    socket.disconnect(true);
+  }
+
+  /** Every socket of the user, on every instance (through the Redis adapter when there is one). */
+  private endSessions(server: Server, userId: number, code: string, message: string): void {
+    const room = server.in(userRoom(userId));
+    room.emit('session_ended', { code, message });
+    room.disconnectSockets(true);
   }
 
   @SubscribeMessage('subscribe')
@@ -110,6 +150,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     }
     if (typeof token !== 'string') throw new UnauthorizedError('TOKEN_INVALID', 'The token is invalid');
     socket.data.caller = await this.auth.verifyToken(token);
+    socket.data.expiresAt = tokenExpiry(token);
   }
 
   private parse(body: unknown): { ok: true; channel: MarketChannel; symbol: string; exchange: string } | Extract<SubscriptionAck, { ok: false }> {
@@ -130,5 +171,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       return { ok: false, code: 'SYMBOL_NOT_FOUND', message: `symbol ${symbol} was not found on exchange ${exchange}` };
     }
     return { ok: true, channel: channel as MarketChannel, symbol, exchange };
+  }
+}
+
+/** The `exp` of a token already verified (epoch ms), or undefined when it has none. */
+function tokenExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

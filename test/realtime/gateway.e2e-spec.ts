@@ -40,6 +40,32 @@ describe('Socket.IO gateway', () => {
       await t.http.patch(`/api/v1/admin/users/${u.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ disabled: true });
       expect((await sockets.refusal(url, u.token)).data).toEqual({ code: 'USER_DISABLED' });
     });
+
+    it("ends a user's open sessions when an admin disables the user, and no other user's", async () => {
+      const u = await t.newUser('trader');
+      const other = await t.newUser('trader');
+      const [s1, s2] = [await sockets.connect(url, u.token), await sockets.connect(url, u.token)];
+      const bystander = await sockets.connect(url, other.token);
+      const ended = [s1, s2].map((s) => nextEvent<{ code: string }>(s, 'session_ended'));
+      const disconnected = [s1, s2].map((s) => new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason))));
+      const patch = await t.http.patch(`/api/v1/admin/users/${u.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ disabled: true });
+      expect(patch.status).toBe(200);
+      expect((await Promise.all(ended)).map((e) => e.code)).toEqual(['USER_DISABLED', 'USER_DISABLED']);
+      expect(await Promise.all(disconnected)).toEqual(['io server disconnect', 'io server disconnect']);
+      await sleep(100);
+      expect(bystander.connected).toBe(true);
+    });
+
+    it('ends a session when its token expires', async () => {
+      const u = await t.newUser('viewer');
+      const shortLived = await new JwtService({ secret: t.config.auth.jwtSecret }).signAsync({ sub: String(u.id), exp: Math.floor(Date.now() / 1000) + 2 });
+      const socket = await sockets.connect(url, shortLived);
+      expect(socket.connected).toBe(true);
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+      const ended = await nextEvent<{ code: string; message: string }>(socket, 'session_ended', 5000);
+      expect(ended.code).toBe('TOKEN_EXPIRED');
+      expect(await disconnected).toBe('io server disconnect');
+    });
   });
 
   describe('market data subscriptions', () => {
