@@ -72,7 +72,7 @@ export class EnvSchema {
   @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'PAPER_INITIAL_BALANCE must be a non-negative decimal' })
   PAPER_INITIAL_BALANCE: string = '10000';
 
-  @Matches(/^(synthetic|replay:.+)$/, { message: 'MARKET_FEED must be "synthetic" or "replay:<csv path>"' })
+  @Matches(/^(synthetic|replay:.+)$/, { message: 'MARKET_FEED must be "synthetic" or "replay:<klines csv path>[,<funding csv path>]"' })
   MARKET_FEED: string = 'synthetic';
 
   @Transform(toInt)

@@ -1,7 +1,13 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Logger } from '@nestjs/common';
+import { dec } from '../common/decimal';
+import { parseFundingCsv, parseKlineCsv } from '../exchanges/market-feed/kline-csv';
 import { NotFoundError } from '../common/errors';
 import type { MarketTick } from '../exchanges/market-feed/market-tick';
 import { MarketDataService } from './market-data.service';
+import { sharedDataDir } from '../../test/support/shared-data';
 import { PaperFeeds } from './paper-feeds';
 
 const T0 = Date.UTC(2026, 0, 5, 7, 59, 59, 800);
@@ -95,5 +101,39 @@ describe(PaperFeeds.name, () => {
     // A snapshot of another seed is not used.
     const other = new PaperFeeds({ ...config, seed: 9 }, leader.snapshot());
     expect(prices(other.next(T0))).toEqual(prices(new PaperFeeds({ ...config, seed: 9 }).next(T0)));
+  });
+
+  it('replays a Binance kline file for the symbol its name names, with the funding file\'s rates', () => {
+    const data = sharedDataDir();
+    const klines = path.join(data, 'binance-usdm-ETHUSDT-1h.csv');
+    const fundingFile = path.join(data, 'binance-usdm-ETHUSDT-funding.csv');
+    const candles = parseKlineCsv(fs.readFileSync(klines, 'utf8'));
+    const rates = parseFundingCsv(fs.readFileSync(fundingFile, 'utf8'));
+    const feeds = new PaperFeeds({ source: `replay:${klines},${fundingFile}`, seed: 42 });
+    const ticks = feeds.next(T0);
+    const eth = ticks.find((t) => t.symbol === 'ETHUSDT')!;
+    // the first tick is the first candle's open, restamped to the live clock
+    expect(eth.lastPrice.eq(candles[0].open)).toBe(true);
+    expect(eth.ts).toBe(T0);
+    // the funding rate in force at the first candle's time, from the file
+    const inForce = [...rates].reverse().find((r) => r.fundingTs <= candles[0].openTs);
+    expect(eth.fundingRate.toFixed()).toBe((inForce?.rate ?? dec(0)).toFixed());
+    // the other symbols stay synthetic
+    expect(ticks.map((t) => t.symbol).sort()).toEqual(['BTCUSDT', 'BTCUSDT_261225', 'BTCUSD_PERP', 'ETHUSDT']);
+    const later = Array.from({ length: 4 * 40 }, (_, i) => feeds.next(T0 + (i + 1) * 100).find((t) => t.symbol === 'ETHUSDT')!);
+    const candle40 = candles[40];
+    const at40 = [...rates].reverse().find((r) => r.fundingTs <= candle40.openTs)!;
+    expect(later[4 * 40 - 1].fundingRate.toFixed()).toBe(at40.rate.toFixed());
+  });
+
+  it('refuses a funding file with no rows', () => {
+    const data = sharedDataDir();
+    const empty = path.join(os.tmpdir(), `empty-funding-${process.pid}.csv`);
+    fs.writeFileSync(empty, 'funding_time_ms,funding_rate\n');
+    try {
+      expect(() => new PaperFeeds({ source: `replay:${path.join(data, 'binance-usdm-ETHUSDT-1h.csv')},${empty}`, seed: 42 })).toThrow(/no rows/);
+    } finally {
+      fs.rmSync(empty, { force: true });
+    }
   });
 });

@@ -3,9 +3,10 @@
  *
  * - `synthetic` (default): a SyntheticFeed per symbol, seeded from MARKET_FEED_SEED (the symbol's
  *   position in PAPER_CONTRACTS offsets the seed, so BTCUSDT and BTCUSD_PERP do not move in lockstep).
- * - `replay:<csv>`: a Binance kline CSV replayed for the symbol its file name starts with
- *   (`BTCUSDT-1m-2024-01.csv`; BTCUSDT otherwise), restamped to the live clock and looped at its
- *   end; the other symbols stay synthetic.
+ * - `replay:<klines.csv>[,<funding.csv>]`: a Binance kline CSV replayed for the symbol its file name
+ *   names (`BTCUSDT-1m-2024-01.csv`; BTCUSDT otherwise), with the funding rates of a Binance
+ *   funding-rate CSV, restamped to the live clock and looped at its end; the other symbols stay
+ *   synthetic.
  *
  * The state (`snapshot()`, JSON) lets another instance continue the same market where this one
  * stopped: same seed, same sequence of steps, same prices.
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { ZERO } from '../common/decimal';
 import { PAPER_CONTRACTS } from '../contracts/domain/paper-contracts';
 import type { ContractSpec } from '../contracts/domain/contract-spec';
-import { parseKlineCsv } from '../exchanges/market-feed/kline-csv';
+import { parseFundingCsv, parseKlineCsv } from '../exchanges/market-feed/kline-csv';
 import { type MarketTick, nextFundingTime } from '../exchanges/market-feed/market-tick';
 import { ReplayFeed } from '../exchanges/market-feed/replay-feed';
 import { SyntheticFeed, type SyntheticFeedState } from '../exchanges/market-feed/synthetic-feed';
@@ -105,11 +106,19 @@ function withFundingOf(spec: ContractSpec, tick: MarketTick): MarketTick {
   return { ...tick, nextFundingTs: nextFundingTime(tick.ts, spec.fundingIntervalHours * HOUR_MS) };
 }
 
-function loadReplay(file: string): Replay {
+/**
+ * `replay:<klines.csv>[,<funding.csv>]`. The symbol is the paper contract named in the kline file's
+ * name (`BTCUSDT-1m-2024-01.csv`, `binance-usdm-ETHUSDT-1h.csv`; BTCUSDT when none is); the funding
+ * file (Binance's funding-rate CSV) gives the rate in force at each candle's time (0 without one).
+ */
+export function loadReplay(source: string): Replay {
+  const [file, fundingFile] = source.split(',').map((f) => f.trim());
   const candles = parseKlineCsv(fs.readFileSync(file, 'utf8'));
   if (candles.length === 0) throw new Error(`MARKET_FEED replay file ${file} has no candles`);
-  const prefix = path.basename(file).split(/[-.]/)[0].toUpperCase();
-  const spec = PAPER_CONTRACTS.find((c) => c.symbol === prefix) ?? PAPER_CONTRACTS[0];
+  const funding = fundingFile ? parseFundingCsv(fs.readFileSync(fundingFile, 'utf8')) : undefined;
+  if (fundingFile && funding!.length === 0) throw new Error(`MARKET_FEED funding file ${fundingFile} has no rows`);
+  const tokens = path.basename(file).toUpperCase().split(/[-.]/);
+  const spec = PAPER_CONTRACTS.find((c) => tokens.includes(c.symbol)) ?? PAPER_CONTRACTS[0];
   const intervalMs = candles.length > 1 ? candles[1].openTs - candles[0].openTs : 60_000;
   const feed = new ReplayFeed({
     symbol: spec.symbol,
@@ -117,6 +126,8 @@ function loadReplay(file: string): Replay {
     intervalMs,
     tickSize: spec.tickSize.toFixed(),
     stepSize: spec.stepSize.toFixed(),
+    funding,
+    fundingIntervalMs: spec.fundingIntervalHours > 0 ? spec.fundingIntervalHours * HOUR_MS : undefined,
   });
   return { feed, spec };
 }

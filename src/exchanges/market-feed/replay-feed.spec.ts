@@ -4,10 +4,11 @@ import { dec } from '../../common/decimal';
 import { PAPER_CONTRACTS } from '../../contracts/domain/paper-contracts';
 import { PaperEngine } from '../paper/domain/engine';
 import { parseFundingCsv, parseKlineCsv } from './kline-csv';
+import { sharedDataDir } from '../../../test/support/shared-data';
 import { ReplayFeed } from './replay-feed';
 
-/** The shared data folder (/work/shared/data next to the repository); a missing file fails the test. */
-const DATA = path.resolve(__dirname, '../../../../shared/data');
+/** The shared data folder (see test/support/shared-data.ts); a missing file fails the test. */
+const DATA = sharedDataDir();
 
 function head(file: string, lines: number): string {
   return readFileSync(path.join(DATA, file), 'utf8').split('\n').slice(0, lines + 1).join('\n');
