@@ -323,7 +323,7 @@ async function orderLatency(
   return { orders: ORDERS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) };
 }
 
-function print(r: FanoutBenchResult): void {
+export function print(r: FanoutBenchResult): void {
   const row = (name: string, f: FanoutFigures) =>
     `${name.padEnd(10)} ${String(f.clients).padStart(7)} ${`${f.delivered}/${f.expected}`.padStart(15)} ${String(f.p50LatencyMs).padStart(8)} ${String(f.p99LatencyMs).padStart(8)} ${String(f.burstDeliveriesPerSecond).padStart(12)}`;
   process.stdout.write(

@@ -13,7 +13,8 @@ import { dec } from '../common/decimal';
 import { assertFound, ConflictError, ExchangeUnavailableError, ValidationError } from '../common/errors';
 import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
-import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
+import { PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
+import type { Order } from '../exchanges/types';
 import { RiskService } from '../risk/risk.service';
 import { ContractOrderEntity } from './contract-order.entity';
 import type { ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
@@ -42,9 +43,13 @@ export class OrdersService {
     const clientOrderId = dto.clientOrderId ?? `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
 
     const result = await this.dataSource.transaction(async (m) => {
-      const view = await this.paper.lockedView(m, account.id);
-      const existing = await m.getRepository(ContractOrderEntity).findOne({ where: { exchangeAccountId: account.id, clientOrderId } });
-      if (existing) return { existing, outcome: undefined };
+      const locked = await this.paper.lockForUpdate(m, account.id);
+      const view = locked.view;
+      const known: unknown[] = await m.query(`SELECT 1 FROM contract_orders WHERE exchange_account_id = $1 AND client_order_id = $2`, [account.id, clientOrderId]);
+      if (known.length > 0) {
+        const existing = await m.getRepository(ContractOrderEntity).findOneOrFail({ where: { exchangeAccountId: account.id, clientOrderId } });
+        return { existing, outcome: undefined };
+      }
       const positionSide = dto.positionSide ?? (view.positionMode === 'HEDGE' ? undefined : 'BOTH');
       if (view.positionMode === 'HEDGE' && (positionSide === undefined || positionSide === 'BOTH')) {
         throw new ValidationError('POSITION_SIDE_REQUIRED', 'In hedge mode an order needs positionSide LONG or SHORT', [
@@ -80,7 +85,7 @@ export class OrdersService {
           workingType: dto.workingType ?? (dto.type === 'LIMIT' || dto.type === 'MARKET' ? null : 'CONTRACT_PRICE'),
         }),
       );
-      const placed = await this.paper.execute(m, account.id, (engine, c) =>
+      const placed = await locked.execute((engine, c) =>
         engine.placeOrder({
           accountId: c.accountId,
           ts: c.ts,
@@ -120,14 +125,15 @@ export class OrdersService {
   async cancel(caller: Caller, id: number): Promise<OrderView> {
     const pre = await this.ownOrder(this.dataSource.manager, caller, id);
     const result = await this.dataSource.transaction(async (m) => {
-      await this.paper.lockedView(m, pre.exchangeAccountId);
+      const locked = await this.paper.lockForUpdate(m, pre.exchangeAccountId);
       const order = await this.ownOrder(m, caller, id);
       if (FINAL.has(order.status) || !order.orderId) {
         throw new ConflictError('ORDER_NOT_CANCELABLE', `Order ${id} is ${order.status} and cannot be canceled`);
       }
-      const canceled = await this.paper.execute(m, order.exchangeAccountId, (engine, c) =>
-        engine.cancelOrder({ accountId: c.accountId, ts: c.ts, symbol: order.symbol, orderId: order.orderId as string }),
-      );
+      const command: EngineCommand<Order> = (engine, c) =>
+        engine.cancelOrder({ accountId: c.accountId, ts: c.ts, symbol: order.symbol, orderId: order.orderId as string });
+      // an order never changes account; the locked one is the order's
+      const canceled = order.exchangeAccountId === pre.exchangeAccountId ? await locked.execute(command) : await this.paper.execute(m, order.exchangeAccountId, command);
       return { canceled, row: await this.ownOrder(m, caller, id) };
     });
     this.paper.publish(result.canceled);

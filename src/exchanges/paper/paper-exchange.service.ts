@@ -31,6 +31,15 @@ export interface PaperOutcome<T> {
   view: AccountView;
 }
 
+/** One engine command on an account (the engine holds that account and the current markets). */
+export type EngineCommand<T> = (engine: PaperEngine, ctx: { accountId: string; ts: number; view: () => AccountView }) => Result<T>;
+
+/** An account locked for the caller's transaction: its view, and one command to run on it. */
+export interface LockedAccount {
+  view: AccountView;
+  execute<T>(command: EngineCommand<T>): Promise<PaperOutcome<T>>;
+}
+
 export type EventListener = (outcomes: { userId: number; exchangeAccountId: number; events: EngineEvent[]; view: AccountView }[]) => void;
 
 @Injectable()
@@ -123,15 +132,15 @@ export class PaperExchangeService {
    * Runs one engine command on an account inside the caller's transaction (the account row is
    * locked until it commits). A refused command throws before anything is written.
    */
-  async execute<T>(
-    m: EntityManager,
-    exchangeAccountId: number,
-    command: (engine: PaperEngine, ctx: { accountId: string; ts: number; view: () => AccountView }) => Result<T>,
-  ): Promise<PaperOutcome<T>> {
+  async execute<T>(m: EntityManager, exchangeAccountId: number, command: EngineCommand<T>): Promise<PaperOutcome<T>> {
     const { snapshot } = this.requireMarket();
     const loaded = await this.load(m, exchangeAccountId, true);
-    const engine = this.engineFor(loaded, snapshot);
-    const accountId = String(exchangeAccountId);
+    return this.run(m, loaded, this.engineFor(loaded, snapshot), snapshot, command);
+  }
+
+  /** Applies the command to the engine restored from `loaded` at `snapshot`, then persists. */
+  private run<T>(m: EntityManager, loaded: LoadedAccount, engine: PaperEngine, snapshot: EngineSnapshot, command: EngineCommand<T>): Promise<PaperOutcome<T>> {
+    const accountId = String(loaded.exchangeAccountId);
     const ts = Math.max(Date.now(), loaded.clock, snapshot.ts);
     const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
     return this.persist(m, loaded, engine, result, ts);
@@ -150,6 +159,34 @@ export class PaperExchangeService {
   publish(outcome: PaperOutcome<unknown>): void {
     if (outcome.events.length === 0) return;
     this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view }]);
+  }
+
+  /**
+   * Locks the account's row for the caller's transaction and returns it at the current marks, with
+   * `execute` to run one command on the account as locked: the same as `execute(m, id, command)`
+   * without reading and restoring the account a second time — the row is locked by this transaction,
+   * so it cannot have changed, and the engine of the view is reused while the market snapshot is
+   * the same (reading the view does not change the engine). Callers must not write the account's
+   * paper_accounts row in between (nothing but `execute` does). A second `execute` reads afresh.
+   */
+  async lockForUpdate(m: EntityManager, exchangeAccountId: number): Promise<LockedAccount> {
+    const { snapshot } = this.requireMarket();
+    let loaded: LoadedAccount | undefined = await this.load(m, exchangeAccountId, true);
+    let engine: PaperEngine | undefined = this.engineFor(loaded, snapshot);
+    const engineSnapshot = snapshot;
+    const view = engine.getAccount(String(exchangeAccountId));
+    return {
+      view,
+      execute: async <T>(command: EngineCommand<T>): Promise<PaperOutcome<T>> => {
+        if (!loaded) return this.execute(m, exchangeAccountId, command);
+        const current = this.requireMarket().snapshot;
+        const l = loaded;
+        const e = current === engineSnapshot && engine ? engine : this.engineFor(l, current);
+        loaded = undefined;
+        engine = undefined;
+        return this.run(m, l, e, current, command);
+      },
+    };
   }
 
   /** Locks the account's row for the caller's transaction and returns it at the current marks. */

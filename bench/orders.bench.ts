@@ -1,0 +1,681 @@
+/**
+ * Order placement over HTTP on loopback, side by side in one run:
+ *  1. the app on the embedded database (PGlite, DATABASE_URL unset): POST /api/v1/contracts/orders
+ *     at maximum throughput (autocannon, closed loop, one trader per connection), then at a steady
+ *     500 orders/s and at half the measured maximum (open loop), then an authenticated
+ *     GET /api/v1/auth/me at maximum throughput — the framework + auth baseline;
+ *  2. the same on the PostgreSQL server (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test;
+ *     skipped when unreachable). The bench works in a database of its own on that server, created
+ *     and dropped here, so that the tests' data and first admin in the given database are left alone
+ *     (without the right to create one, it uses the given database);
+ *  3. a bare Fastify route whose POST does one INSERT into contract_orders (same columns as the app
+ *     writes, real exchange accounts) through a `pg` pool of the app's default size, on the server.
+ *
+ * The orders are a realistic mix, cycled by every trader: a LIMIT GTC buy 3% below the mark (rests),
+ * a MARKET buy, a LIMIT GTC sell 3% above the mark (rests), a MARKET sell (closes the buy) — 0.001
+ * BTCUSDT each, so positions stay flat and the opening 10,000 USDT are ample (no deposit needed);
+ * open orders are canceled between runs (the cost of an order grows with the account's open orders).
+ * Every answer other than 201 is counted and reported.
+ *
+ * The steady run is paced by this bench, not by autocannon's `overallRate`: autocannon's rate limit
+ * sends each connection's quota for the second back to back and then pauses until the next second,
+ * which is a burst, not a steady rate. Here request i is sent at t0 + i/rate on a pool of keep-alive
+ * sockets, and its latency is counted from that scheduled time (no coordinated omission).
+ *
+ * The load generators run in a child process so that they do not share the server's event loop.
+ *
+ * Run alone: node -r @swc-node/register bench/orders.bench.ts   (about 2 minutes)
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { buildApp, configFromEnv } from '../src/bootstrap';
+
+const TRADERS = 16;
+const MAX_SECONDS = 10;
+const STEADY_RATE = 500;
+const STEADY_SECONDS = 10;
+const HALF_MAX_SECONDS = 6;
+const GET_SECONDS = 5;
+const FASTIFY_SECONDS = 8;
+const WARMUP_SECONDS = 2;
+const SYMBOL = 'BTCUSDT';
+const TICK = 0.1;
+const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** The app's DB_POOL_SIZE default (the embedded database is served through a pool of 4). */
+const POOL_SIZE = 10;
+
+/** The issue's targets, on the server database. */
+export const TARGETS = { ordersPerSecond: 2000, steadyP99Ms: 10, ratioToFastify: 0.5 };
+
+export interface LoadFigures {
+  seconds: number;
+  requests: number;
+  ok: number;
+  non2xx: number;
+  /** 2xx answers other than the expected status (201 for an order). */
+  unexpected: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** Paced runs: requests still unanswered at the end (a backlog); their wait counts in p50/p99. */
+  unanswered: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  statusCounts: Record<string, number>;
+  samples: string[];
+}
+
+export interface DatabaseFigures {
+  ordersMax: LoadFigures;
+  ordersSteady: LoadFigures;
+  /** Paced at half the measured maximum: the latency of a server that keeps up. */
+  ordersHalfMax: LoadFigures & { rate: number };
+  getMax: LoadFigures;
+}
+
+export interface OrdersBenchResult {
+  traders: number;
+  embedded: DatabaseFigures;
+  server: (DatabaseFigures & { fastifyInsert: LoadFigures }) | { skipped: string };
+}
+
+// ---------------------------------------------------------------- load generator (child process)
+
+export interface LoadJob {
+  mode: 'closed' | 'paced';
+  url: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** Request bodies, cycled by every connection (paced: by every header set); null for a GET. */
+  bodies: string[] | null;
+  /** One header set per connection (paced: round robin over the sets). */
+  headerSets: Record<string, string>[];
+  expectedStatus: number;
+  seconds: number;
+  /** Paced runs: requests per second. */
+  rate?: number;
+}
+
+type FromChild = { result: LoadFigures } | { error: string };
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+class Recorder {
+  private latencies = new Float64Array(1 << 16);
+  private count = 0;
+  requests = 0;
+  ok = 0;
+  non2xx = 0;
+  unexpected = 0;
+  errors = 0;
+  unansweredCount = 0;
+  readonly statusCounts: Record<string, number> = {};
+  readonly samples: string[] = [];
+
+  constructor(private readonly expectedStatus: number) {}
+
+  private push(latencyMs: number): void {
+    if (this.count === this.latencies.length) {
+      const grown = new Float64Array(this.latencies.length * 2);
+      grown.set(this.latencies);
+      this.latencies = grown;
+    }
+    this.latencies[this.count++] = latencyMs;
+  }
+
+  /** `body` is read for the first few unexpected answers (autocannon's are sampled by `sample`). */
+  response(status: number, latencyMs: number, body?: () => string): void {
+    this.requests++;
+    this.statusCounts[status] = (this.statusCounts[status] ?? 0) + 1;
+    if (status >= 200 && status < 300) {
+      this.ok++;
+      this.push(latencyMs);
+    } else {
+      this.non2xx++;
+    }
+    if (status !== this.expectedStatus) {
+      if (status >= 200 && status < 300) this.unexpected++;
+      if (body) this.sample(status, body());
+    }
+  }
+
+  sample(status: number, body: string): void {
+    if (this.samples.length < 5) this.samples.push(`${status} ${body.slice(0, 300)}`);
+  }
+
+  /** A paced request still unanswered at the end of the run: its wait so far counts as its latency. */
+  unanswered(waitedMs: number): void {
+    this.requests++;
+    this.unansweredCount++;
+    this.push(waitedMs);
+  }
+
+  error(message: string): void {
+    this.errors++;
+    if (this.samples.length < 5) this.samples.push(`error ${message}`);
+  }
+
+  figures(seconds: number): LoadFigures {
+    const sorted = this.latencies.slice(0, this.count).sort();
+    return {
+      seconds: round2(seconds),
+      requests: this.requests,
+      ok: this.ok,
+      non2xx: this.non2xx,
+      unexpected: this.unexpected,
+      errors: this.errors,
+      unanswered: this.unansweredCount,
+      perSecond: Math.round(this.ok / seconds),
+      p50Ms: round2(percentile(sorted, 50)),
+      p99Ms: round2(percentile(sorted, 99)),
+      statusCounts: this.statusCounts,
+      samples: this.samples,
+    };
+  }
+}
+
+interface AutocannonClient {
+  setRequests(requests: object[]): void;
+}
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: AutocannonClient, status: number, bytes: number, ms: number) => void): void;
+  on(event: 'reqError', fn: (e: Error) => void): void;
+}
+type Autocannon = (opts: object, cb: (err: Error | null, result: { duration: number; errors: number; timeouts: number }) => void) => AutocannonInstance;
+
+/** Closed loop: each connection sends its next request when the previous one is answered. */
+function closedLoop(job: LoadJob): Promise<LoadFigures> {
+  // autocannon ships no type declarations
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const autocannon = require('autocannon') as Autocannon;
+  const rec = new Recorder(job.expectedStatus);
+  const bodies = job.bodies ?? [''];
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const instance = autocannon(
+      {
+        url: job.url,
+        connections: job.headerSets.length,
+        duration: job.seconds,
+        timeout: 10,
+        // One trader per connection. setRequests, not setHeaders: with a list of requests,
+        // setHeaders only changes the request in hand, not the others of the cycle.
+        setupClient(client: AutocannonClient) {
+          const headers = { ...job.headerSets[next++ % job.headerSets.length], ...(job.bodies ? { 'content-type': 'application/json' } : {}) };
+          client.setRequests(
+            bodies.map((body) => ({
+              method: job.method,
+              path: job.path,
+              headers,
+              ...(job.bodies ? { body } : {}),
+              // only non-expected answers are kept (a few of them), for the report
+              onResponse: (status: number, responseBody: string) => {
+                if (status !== job.expectedStatus) rec.sample(status, String(responseBody));
+              },
+            })),
+          );
+        },
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const figures = rec.figures((performance.now() - started) / 1000);
+        figures.errors = Math.max(figures.errors, result.errors + result.timeouts);
+        resolve(figures);
+      },
+    );
+    instance.on('response', (_client, status, _bytes, ms) => rec.response(status, ms));
+    instance.on('reqError', (e) => rec.error(e.message));
+  });
+}
+
+/** Seconds a paced run waits for the last answers before counting the rest as unanswered. */
+const PACED_GRACE_SECONDS = 3;
+
+/**
+ * Open loop at a fixed rate: request i is due at t0 + i/rate; latency counts from that time. A
+ * server that cannot keep up builds a backlog: whatever is still unanswered PACED_GRACE_SECONDS after
+ * the last send is counted as unanswered, with its waiting time so far as its latency.
+ */
+function pacedLoop(job: LoadJob): Promise<LoadFigures> {
+  const rate = job.rate as number;
+  const total = Math.round(rate * job.seconds);
+  const url = new URL(job.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const rec = new Recorder(job.expectedStatus);
+  const users = job.headerSets.length;
+  const bodies = job.bodies;
+  const outstanding = new Map<number, { due: number; req: http.ClientRequest }>();
+  let sent = 0;
+  let finished = false;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let cutoff: NodeJS.Timeout | undefined;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      if (cutoff) clearTimeout(cutoff);
+      const now = performance.now();
+      for (const { due, req } of outstanding.values()) {
+        rec.unanswered(now - due);
+        req.destroy();
+      }
+      outstanding.clear();
+      agent.destroy();
+      resolve(rec.figures((now - t0) / 1000));
+    };
+    const settled = (i: number) => {
+      outstanding.delete(i);
+      if (sent === total && outstanding.size === 0) finish();
+    };
+    const fire = (i: number, due: number) => {
+      const body = bodies ? bodies[Math.floor(i / users) % bodies.length] : undefined;
+      const headers: Record<string, string | number> = { ...job.headerSets[i % users] };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      const req = http.request({ host: url.hostname, port: url.port, method: job.method, path: job.path, headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (finished) return;
+          rec.response(res.statusCode ?? 0, performance.now() - due, () => Buffer.concat(chunks).toString());
+          settled(i);
+        });
+      });
+      req.on('error', (e) => {
+        if (finished) return;
+        rec.error(e.message);
+        settled(i);
+      });
+      outstanding.set(i, { due, req });
+      req.end(body);
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && t0 + (sent * 1000) / rate <= now) {
+        fire(sent, t0 + (sent * 1000) / rate);
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else cutoff = setTimeout(finish, PACED_GRACE_SECONDS * 1000);
+    };
+    tick();
+  });
+}
+
+function loadProcess(): void {
+  process.on('message', (job: LoadJob | 'exit') => {
+    if (job === 'exit') process.exit(0);
+    (job.mode === 'paced' ? pacedLoop(job) : closedLoop(job)).then(
+      (result) => process.send?.({ result } satisfies FromChild),
+      (e: unknown) => process.send?.({ error: e instanceof Error ? e.message : String(e) } satisfies FromChild),
+    );
+  });
+}
+
+export class LoadGenerator {
+  private readonly child: ChildProcess = fork(__filename, ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  run(job: LoadJob): Promise<LoadFigures> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromChild) => {
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+        if ('error' in m) reject(new Error(`load generator: ${m.error}`));
+        else resolve(m.result);
+      };
+      const onExit = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.send(job);
+    });
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.send('exit');
+  }
+}
+
+// ---------------------------------------------------------------- the app under load
+
+interface Trader {
+  userId: number;
+  token: string;
+}
+
+export function envWithout(...keys: string[]): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of keys) delete env[k];
+  return env;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The order mix at the current mark: prices on the tick, 3% either side (the band is 5%). */
+export function orderBodies(markPrice: number): string[] {
+  const ticks = (p: number) => Math.round(p / TICK);
+  const below = (Math.floor(ticks(markPrice) * 0.97) * TICK).toFixed(1);
+  const above = (Math.ceil(ticks(markPrice) * 1.03) * TICK).toFixed(1);
+  return [
+    { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', price: below, quantity: '0.001', timeInForce: 'GTC' },
+    { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: '0.001' },
+    { symbol: SYMBOL, side: 'SELL', type: 'LIMIT', price: above, quantity: '0.001', timeInForce: 'GTC' },
+    { symbol: SYMBOL, side: 'SELL', type: 'MARKET', quantity: '0.001' },
+  ].map((b) => JSON.stringify(b));
+}
+
+export interface AppUnderLoad {
+  url: string;
+  traders: Trader[];
+  markPrice(): Promise<number>;
+  cancelAll(): Promise<void>;
+  accounts(): Promise<{ userId: number; exchangeAccountId: number }[]>;
+  close(): Promise<void>;
+}
+
+export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<AppUnderLoad> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `contract-desk-orders-${label}-`));
+  const adminPassword = `bench-${process.pid}-${Date.now()}`;
+  let built: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    const config = configFromEnv({
+      ...env,
+      DATA_DIR: dataDir,
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: adminPassword,
+      LOG_LEVEL: 'error',
+    });
+    built = await buildApp(config, { logger: false });
+    await built.app.listen(0, '127.0.0.1');
+    const app = built;
+    const url = `http://127.0.0.1:${(app.app.getHttpServer().address() as { port: number }).port}`;
+    const agent = request(app.app.getHttpServer());
+    const login = async (username: string, password: string) => {
+      const res = await agent.post('/api/v1/auth/login').send({ username, password });
+      if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body.accessToken as string;
+    };
+    const adminToken = await login('admin', adminPassword);
+    const traders: Trader[] = [];
+    for (let i = 0; i < TRADERS; i++) {
+      const username = `orders_${label}_${process.pid}_${i}`;
+      const password = `orders-bench-password-${i}`;
+      const res = await agent.post('/api/v1/admin/users').set('Authorization', `Bearer ${adminToken}`).send({ username, password, role: 'trader' });
+      if (res.status !== 201) throw new Error(`user creation answered ${res.status}: ${JSON.stringify(res.body)}`);
+      traders.push({ userId: res.body.id as number, token: await login(username, password) });
+    }
+    const markPrice = async () => {
+      for (let waited = 0; ; waited += 100) {
+        const res = await agent.get(`/api/v1/contracts/${SYMBOL}/price`).set('Authorization', `Bearer ${traders[0].token}`);
+        if (res.status === 200) return Number(res.body.markPrice);
+        if (waited > 10_000) throw new Error(`price answered ${res.status}: ${JSON.stringify(res.body)}`);
+        await sleep(100);
+      }
+    };
+    return {
+      url,
+      traders,
+      markPrice,
+      async cancelAll() {
+        for (const t of traders) {
+          const res = await agent.delete(`/api/v1/contracts/orders?symbol=${SYMBOL}`).set('Authorization', `Bearer ${t.token}`);
+          if (res.status !== 200) throw new Error(`cancel all answered ${res.status}: ${JSON.stringify(res.body)}`);
+        }
+      },
+      async accounts() {
+        const rows: { id: number; user_id: number }[] = await app.app
+          .get(DataSource)
+          .query(`SELECT id, user_id FROM exchange_accounts WHERE user_id = ANY($1::int[]) AND exchange = 'paper' ORDER BY user_id`, [traders.map((t) => t.userId)]);
+        return rows.map((r) => ({ userId: r.user_id, exchangeAccountId: r.id }));
+      },
+      async close() {
+        await app.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await built?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<DatabaseFigures> {
+  const headerSets = app.traders.map((t) => ({ authorization: `Bearer ${t.token}` }));
+  const orders = (mode: 'closed' | 'paced', seconds: number, bodies: string[], rate?: number): LoadJob => ({
+    mode,
+    url: app.url,
+    method: 'POST',
+    path: '/api/v1/contracts/orders',
+    bodies,
+    headerSets,
+    expectedStatus: 201,
+    seconds,
+    rate,
+  });
+  await load.run(orders('closed', WARMUP_SECONDS, orderBodies(await app.markPrice())));
+  await app.cancelAll();
+  const ordersMax = await load.run(orders('closed', MAX_SECONDS, orderBodies(await app.markPrice())));
+  await app.cancelAll();
+  const ordersSteady = await load.run(orders('paced', STEADY_SECONDS, orderBodies(await app.markPrice()), STEADY_RATE));
+  await app.cancelAll();
+  const halfRate = Math.max(1, Math.round(ordersMax.perSecond / 2));
+  const ordersHalfMax = { ...(await load.run(orders('paced', HALF_MAX_SECONDS, orderBodies(await app.markPrice()), halfRate))), rate: halfRate };
+  await app.cancelAll();
+  const getMax = await load.run({
+    mode: 'closed',
+    url: app.url,
+    method: 'GET',
+    path: '/api/v1/auth/me',
+    bodies: null,
+    headerSets,
+    expectedStatus: 200,
+    seconds: GET_SECONDS,
+  });
+  return { ordersMax, ordersSteady, ordersHalfMax, getMax };
+}
+
+// ---------------------------------------------------------------- bare Fastify + pg INSERT
+
+const INSERT_ORDER = `INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, client_order_id, side, position_side, type,
+    quantity, price, stop_price, time_in_force, reduce_only, close_position, status, filled_qty, callback_rate, working_type)
+  VALUES ($1, $2, 'paper', $3, $4, $5, 'BOTH', $6, $7, $8, NULL, $9, FALSE, FALSE, 'NEW', 0, NULL, NULL)
+  RETURNING *`;
+
+async function measureFastify(databaseUrl: string, accounts: { userId: number; exchangeAccountId: number }[], bodies: string[], load: LoadGenerator): Promise<LoadFigures> {
+  const { default: Fastify } = await import('fastify');
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE, options: '-c TimeZone=UTC' });
+  // pool.end() resolves once its clients are told to end, not once they are gone
+  pool.on('error', () => undefined);
+  const server = Fastify({ logger: false });
+  server.post('/orders', async (req, reply) => {
+    const b = req.body as { symbol: string; side: string; type: string; quantity: string; price?: string; timeInForce?: string };
+    const userId = Number(req.headers['x-user-id']);
+    const accountId = Number(req.headers['x-account-id']);
+    const clientOrderId = `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    const { rows } = await pool.query(INSERT_ORDER, [userId, accountId, b.symbol, clientOrderId, b.side, b.type, b.quantity, b.price ?? null, b.timeInForce ?? (b.type === 'LIMIT' ? 'GTC' : null)]);
+    reply.code(201);
+    return rows[0];
+  });
+  try {
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = server.server.address() as { port: number };
+    const job = (seconds: number): LoadJob => ({
+      mode: 'closed',
+      url: `http://127.0.0.1:${port}`,
+      method: 'POST',
+      path: '/orders',
+      bodies,
+      headerSets: accounts.map((a) => ({ 'x-user-id': String(a.userId), 'x-account-id': String(a.exchangeAccountId) })),
+      expectedStatus: 201,
+      seconds,
+    });
+    await load.run(job(WARMUP_SECONDS));
+    return await load.run(job(FASTIFY_SECONDS));
+  } finally {
+    await server.close();
+    await pool.end();
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+/** A database of the bench's own on the server (so that nothing else's data or admin is touched). */
+async function benchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> } | { skipped: string }> {
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    return { skipped: `PostgreSQL server unreachable (${(e as Error).message})` };
+  }
+  const name = `contract_desk_orders_bench_${process.pid}`;
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch {
+    // no CREATEDB right: the given database itself (its first admin must then be the bench's)
+    return { url: serverUrl, drop: () => admin.end() };
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      try {
+        // the closed pools' connections end asynchronously: let them go before forcing the rest
+        for (let waited = 0; waited < 3000; waited += 100) {
+          const [{ n }] = (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name])).rows as { n: number }[];
+          if (n === 0) break;
+          await sleep(100);
+        }
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+export async function run(): Promise<OrdersBenchResult> {
+  const load = new LoadGenerator();
+  try {
+    // 1. embedded
+    const embeddedApp = await startApp(envWithout('DATABASE_URL', 'REDIS_URL'), 'embedded');
+    let embedded: DatabaseFigures;
+    try {
+      embedded = await measureApp(embeddedApp, load);
+    } finally {
+      await embeddedApp.close();
+    }
+
+    // 2. server, 3. bare Fastify INSERT on the same server database
+    const db = await benchDatabase(process.env.DATABASE_URL ?? DEFAULT_SERVER_URL);
+    if ('skipped' in db) return { traders: TRADERS, embedded, server: db };
+    try {
+      return { traders: TRADERS, embedded, server: await measureServer(db.url, load) };
+    } catch (e) {
+      return { traders: TRADERS, embedded, server: { skipped: `failed: ${(e as Error).message}` } };
+    } finally {
+      await db.drop();
+    }
+  } finally {
+    load.close();
+  }
+}
+
+/** The app on the server database, then the bare Fastify INSERT on the same database and accounts. */
+async function measureServer(url: string, load: LoadGenerator): Promise<DatabaseFigures & { fastifyInsert: LoadFigures }> {
+  const serverApp = await startApp({ ...envWithout('REDIS_URL'), DATABASE_URL: url }, 'server');
+  let figures: DatabaseFigures;
+  let accounts: { userId: number; exchangeAccountId: number }[];
+  let bodies: string[];
+  try {
+    figures = await measureApp(serverApp, load);
+    accounts = await serverApp.accounts();
+    bodies = orderBodies(await serverApp.markPrice());
+  } finally {
+    await serverApp.close();
+  }
+  const fastifyInsert = await measureFastify(url, accounts, bodies, load);
+  return { ...figures, fastifyInsert };
+}
+
+export function print(r: OrdersBenchResult): void {
+  const head = `${'run'.padEnd(46)} ${'database'.padEnd(9)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'non-2xx'.padStart(8)} ${'failed'.padStart(7)}`;
+  const row = (name: string, database: string, f: LoadFigures) =>
+    `${name.padEnd(46)} ${database.padEnd(9)} ${String(f.perSecond).padStart(7)} ${f.p50Ms.toFixed(2).padStart(9)} ${f.p99Ms.toFixed(2).padStart(9)} ${String(f.non2xx).padStart(8)} ${String(f.errors + f.unanswered).padStart(7)}`;
+  const lines = [
+    `order placement over HTTP on loopback, ${os.cpus().length} cores; ${r.traders} traders, one per connection, each cycling`,
+    `LIMIT GTC buy -3% / MARKET buy / LIMIT GTC sell +3% / MARKET sell, 0.001 ${SYMBOL} ("failed": connection errors, or unanswered at the end of a paced run)`,
+    head,
+  ];
+  const block = (database: string, d: DatabaseFigures) => {
+    lines.push(row(`POST orders, max (${r.traders} conns, ${MAX_SECONDS} s)`, database, d.ordersMax));
+    lines.push(row(`POST orders, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s, open loop)`, database, d.ordersSteady));
+    lines.push(row(`POST orders, steady ${d.ordersHalfMax.rate}/s = max/2 (${HALF_MAX_SECONDS} s)`, database, d.ordersHalfMax));
+    lines.push(row(`GET /auth/me, max (${r.traders} conns, ${GET_SECONDS} s)`, database, d.getMax));
+  };
+  const clean = (f: LoadFigures) => f.non2xx + f.errors + f.unanswered + f.unexpected === 0;
+  const problems: string[] = [];
+  const check = (name: string, f: LoadFigures) => {
+    if (clean(f)) return;
+    problems.push(
+      `  ${name}: ${f.non2xx} non-2xx, ${f.unexpected} unexpected 2xx, ${f.errors} errors, ${f.unanswered} unanswered; status counts ${JSON.stringify(f.statusCounts)}`,
+      ...f.samples.map((x) => `      ${x}`),
+    );
+  };
+  block('embedded', r.embedded);
+  for (const [k, f] of Object.entries(r.embedded)) check(`embedded ${k}`, f);
+  if ('skipped' in r.server) {
+    lines.push(`server database: skipped — ${r.server.skipped}`);
+  } else {
+    const s = r.server;
+    block('server', s);
+    lines.push(row(`bare Fastify + pg INSERT, max (${r.traders} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
+    for (const [k, f] of Object.entries(s)) check(`server ${k}`, f as LoadFigures);
+    const ratio = s.ordersMax.perSecond / s.fastifyInsert.perSecond;
+    lines.push(`app order throughput / bare Fastify INSERT throughput (server): ${ratio.toFixed(2)}x`);
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+    lines.push(
+      'targets (server database)                  target     measured',
+      `  orders/s at max throughput               >= ${String(TARGETS.ordersPerSecond).padEnd(6)} ${String(s.ordersMax.perSecond).padStart(8)}      ${verdict(s.ordersMax.perSecond >= TARGETS.ordersPerSecond && clean(s.ordersMax))}`,
+      `  p99 at a steady ${STEADY_RATE} orders/s            <= ${`${TARGETS.steadyP99Ms} ms`.padEnd(6)} ${s.ordersSteady.p99Ms.toFixed(2).padStart(8)} ms   ${verdict(s.ordersSteady.p99Ms <= TARGETS.steadyP99Ms && clean(s.ordersSteady))}`,
+      `  app orders / bare Fastify INSERT         >= ${`${TARGETS.ratioToFastify}x`.padEnd(6)} ${ratio.toFixed(2).padStart(8)}x     ${verdict(ratio >= TARGETS.ratioToFastify && clean(s.ordersMax) && clean(s.fastifyInsert))}`,
+    );
+  }
+  if (problems.length > 0) lines.push('answers other than the expected status (not counted in req/s):', ...problems);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (require.main === module) {
+  if (process.argv[2] === '--load') {
+    loadProcess();
+  } else {
+    const started = Date.now();
+    run()
+      .then((r) => {
+        print(r);
+        process.stdout.write(`total ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        process.stderr.write(`orders bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exit(1);
+      });
+  }
+}
