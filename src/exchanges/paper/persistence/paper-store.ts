@@ -155,10 +155,13 @@ async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: st
     ts(o.updateTs),
     reason ?? null,
   ];
+  // Through a CTE: TypeORM answers a bare UPDATE with [rows, count], which is never empty.
   const updated: unknown[] = await m.query(
-    `UPDATE contract_orders SET order_id = $3, status = $4, filled_qty = $5, avg_price = $6, updated_at = $7,
-        reject_reason = COALESCE($8, reject_reason)
-      WHERE exchange_account_id = $1 AND client_order_id = $2 RETURNING id`,
+    `WITH u AS (
+       UPDATE contract_orders SET order_id = $3, status = $4, filled_qty = $5, avg_price = $6, updated_at = $7,
+           reject_reason = COALESCE($8, reject_reason)
+        WHERE exchange_account_id = $1 AND client_order_id = $2 RETURNING id)
+     SELECT id FROM u`,
     values,
   );
   if (updated.length > 0) return;

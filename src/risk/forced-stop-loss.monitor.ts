@@ -1,0 +1,103 @@
+/**
+ * Enforces the forced stop-loss of users' risk limits (`forcedStopLossPct`, set by an admin with
+ * `PUT /api/v1/admin/users/{id}/risk-limits`): on the feed's leader, after each batch of ticks, every
+ * active paper account whose user has the limit is checked at the current mark prices, and each
+ * position whose ROE is at or below −pct % is closed at market — in the account's locked
+ * transaction, so it is serialized with the user's own orders and the tick pass. The user gets the
+ * order, trade and position events of the close and an `alert` FORCED_STOP_LOSS.
+ */
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { dec, toApi } from '../common/decimal';
+import { PaperExchangeService, type PaperOutcome } from '../exchanges/paper/paper-exchange.service';
+import type { Order } from '../exchanges/types';
+import { MarketDataService } from '../market-data/market-data.service';
+import { UserEventsService } from '../realtime/user-events.service';
+import { forcedStopLossCloses, type ForcedClose } from './domain/forced-stop-loss';
+
+interface Limited {
+  exchangeAccountId: number;
+  userId: number;
+  pct: string;
+}
+
+@Injectable()
+export class ForcedStopLossMonitor implements OnModuleInit {
+  private readonly logger = new Logger(ForcedStopLossMonitor.name);
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly paper: PaperExchangeService,
+    private readonly marketData: MarketDataService,
+    private readonly events: UserEventsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.marketData.onTick(() => {
+      this.running = this.running.then(async () => void (await this.enforce())).catch((e: unknown) => this.logger.error({ msg: 'forced stop-loss pass failed', error: (e as Error).message }));
+      return this.running;
+    });
+  }
+
+  /** One pass over the accounts with a forced stop-loss; returns the closes it made. */
+  async enforce(): Promise<{ exchangeAccountId: number; close: ForcedClose; order: Order }[]> {
+    const limited: Limited[] = (
+      await this.dataSource.query(
+        `SELECT pa.exchange_account_id AS "exchangeAccountId", ea.user_id AS "userId", rl.forced_stop_loss_pct::text AS pct
+           FROM risk_limits rl
+           JOIN exchange_accounts ea ON ea.user_id = rl.user_id
+           JOIN paper_accounts pa ON pa.exchange_account_id = ea.id AND pa.active
+          WHERE rl.forced_stop_loss_pct IS NOT NULL`,
+      )
+    ).map((r: Limited) => ({ ...r, exchangeAccountId: Number(r.exchangeAccountId), userId: Number(r.userId) }));
+    const done: { exchangeAccountId: number; close: ForcedClose; order: Order }[] = [];
+    for (const account of limited) {
+      try {
+        done.push(...(await this.enforceOn(account)));
+      } catch (e) {
+        this.logger.error({ msg: 'forced stop-loss failed for an account', exchangeAccountId: account.exchangeAccountId, error: (e as Error).message });
+      }
+    }
+    return done;
+  }
+
+  private async enforceOn(account: Limited): Promise<{ exchangeAccountId: number; close: ForcedClose; order: Order }[]> {
+    const pct = dec(account.pct);
+    const unlocked = await this.paper.view(account.exchangeAccountId);
+    if (forcedStopLossCloses(unlocked.positionMode, unlocked.positions, pct).length === 0) return [];
+    const outcomes: { close: ForcedClose; outcome: PaperOutcome<Order> }[] = [];
+    await this.dataSource.transaction(async (m) => {
+      const view = await this.paper.lockedView(m, account.exchangeAccountId);
+      for (const close of forcedStopLossCloses(view.positionMode, view.positions, pct)) {
+        const outcome = await this.paper.execute(m, account.exchangeAccountId, (engine, c) =>
+          engine.placeOrder({
+            accountId: c.accountId,
+            ts: c.ts,
+            symbol: close.symbol,
+            side: close.side,
+            type: 'MARKET',
+            qty: close.qty,
+            positionSide: close.positionSide,
+            reduceOnly: close.reduceOnly || undefined,
+            clientOrderId: `fsl-${c.ts}-${close.symbol}-${close.positionSide[0]}`,
+          }),
+        );
+        outcomes.push({ close, outcome });
+      }
+    });
+    for (const { close, outcome } of outcomes) {
+      this.paper.publish(outcome);
+      this.events.emitToUser(account.userId, 'alert', {
+        code: 'FORCED_STOP_LOSS',
+        severity: 'critical',
+        symbol: close.symbol,
+        positionSide: close.positionSide,
+        roePct: toApi(close.roePct.round(2, 0)),
+        limitPct: toApi(pct),
+        message: `Your ${close.symbol} position was closed at market: its ROE ${toApi(close.roePct.round(2, 0))}% reached your forced stop-loss of -${toApi(pct)}%`,
+      });
+    }
+    return outcomes.map(({ close, outcome }) => ({ exchangeAccountId: account.exchangeAccountId, close, order: outcome.value }));
+  }
+}
