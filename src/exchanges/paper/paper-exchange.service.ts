@@ -97,12 +97,12 @@ export class PaperExchangeService {
     engine.openAccount({ accountId: String(exchangeAccountId), ts });
     const amount = dec(this.config.paper.initialBalance);
     const res = amount.gt(0) ? engine.transfer({ accountId: String(exchangeAccountId), ts, asset: 'USDT', amount }) : { events: [] as EngineEvent[] };
-    const snap = engine.snapshot();
-    await insertAccount(m, exchangeAccountId, seq, ts, snap.accounts[0]);
-    const loaded: LoadedAccount = { exchangeAccountId, userId: 0, seq, clock: ts, state: snap.accounts[0] };
+    const snap = engine.snapshotAccount(String(exchangeAccountId));
+    await insertAccount(m, exchangeAccountId, seq, ts, snap.account);
+    const loaded: LoadedAccount = { exchangeAccountId, userId: 0, seq, clock: ts, state: snap.account };
     const [{ user_id }] = (await m.query('SELECT user_id FROM exchange_accounts WHERE id = $1', [exchangeAccountId])) as { user_id: number }[];
     loaded.userId = user_id;
-    await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.accounts[0], events: res.events, positions: [], exchange: PAPER });
+    await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.account, events: res.events, positions: [], exchange: PAPER });
   }
 
   /** Restores an engine holding one account and the given market state. */
@@ -148,10 +148,9 @@ export class PaperExchangeService {
 
   private async persist<T>(m: EntityManager, loaded: LoadedAccount, engine: PaperEngine, result: Result<T>, ts: number): Promise<PaperOutcome<T>> {
     const accountId = String(loaded.exchangeAccountId);
-    const snap = engine.snapshot();
-    const state = snap.accounts.find((a) => a.accountId === accountId)!;
+    const snap = engine.snapshotAccount(accountId);
     const view = engine.getAccount(accountId);
-    await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state, events: result.events, positions: view.positions, exchange: PAPER });
+    await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state: snap.account, events: result.events, positions: view.positions, exchange: PAPER });
     return { value: result.value, events: result.events, userId: loaded.userId, exchangeAccountId: loaded.exchangeAccountId, view };
   }
 

@@ -61,24 +61,27 @@ const LEDGER = ['amount', 'balanceAfter'];
 const TICK = ['lastPrice', 'markPrice', 'indexPrice', 'fundingRate'];
 const LEVEL = ['price', 'qty'];
 
+/** One account as it appears in `EngineSnapshot.accounts`. */
+export function encodeAccount(a: AccountState): Encoded {
+  return enc({
+    accountId: a.accountId,
+    positionMode: a.positionMode,
+    wallets: [...a.wallets.entries()].map(([asset, amount]) => ({ asset, amount })),
+    settings: [...a.settings.entries()].map(([symbol, v]) => ({ symbol, ...v })),
+    positions: [...a.positions.values()],
+    openOrders: [...a.openOrders.values()],
+    orderHistory: a.orderHistory,
+    ledger: a.ledger,
+  });
+}
+
 export function encodeState(s: EngineState): EngineSnapshot {
   return {
     version: SNAPSHOT_VERSION,
     seq: s.seq,
     ts: s.ts,
     contracts: [...s.contracts.values()].map(enc),
-    accounts: [...s.accounts.values()].map((a) =>
-      enc({
-        accountId: a.accountId,
-        positionMode: a.positionMode,
-        wallets: [...a.wallets.entries()].map(([asset, amount]) => ({ asset, amount })),
-        settings: [...a.settings.entries()].map(([symbol, v]) => ({ symbol, ...v })),
-        positions: [...a.positions.values()],
-        openOrders: [...a.openOrders.values()],
-        orderHistory: a.orderHistory,
-        ledger: a.ledger,
-      }),
-    ),
+    accounts: [...s.accounts.values()].map(encodeAccount),
     markets: [...s.markets.values()].map((m) => enc(m)),
     insuranceFund: [...s.insuranceFund.entries()].map(([asset, v]) => [asset, v.toFixed()]),
   };
