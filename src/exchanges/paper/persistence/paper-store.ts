@@ -84,28 +84,22 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
     JSON.stringify(state),
   ]);
   const fees = new Map<string, { fee: Decimal; asset: string }>();
+  const ledger: unknown[][] = [];
+  const trades: unknown[][] = [];
+  const funding: unknown[][] = [];
   let positionsChanged = false;
   for (const e of events) {
     switch (e.type) {
       case 'BALANCE':
-        await m.query(
-          `INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [id, e.entry.id, ts(e.entry.ts), e.entry.asset, e.entry.type, toApi(e.entry.amount), toApi(e.entry.balanceAfter), e.entry.symbol, e.entry.ref],
-        );
+        ledger.push([id, e.entry.id, ts(e.entry.ts), e.entry.asset, e.entry.type, toApi(e.entry.amount), toApi(e.entry.balanceAfter), e.entry.symbol, e.entry.ref]);
         break;
       case 'ORDER_UPDATE':
         await upsertOrder(m, loaded, input.exchange, e.order, e.reason);
         break;
       case 'FILL': {
         const f = e.fill;
-        await m.query(
-          `INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
-             realized_pnl, commission, commission_asset, maker, time)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-          [loaded.userId, id, input.exchange, f.symbol, f.tradeId, f.orderId, f.side, f.positionSide, toApi(f.price), toApi(f.qty),
-            toApi(f.price.times(f.qty)), toApi(f.realizedPnl), toApi(f.fee), f.feeAsset, f.role === 'MAKER', ts(f.ts)],
-        );
+        trades.push([loaded.userId, id, input.exchange, f.symbol, f.tradeId, f.orderId, f.side, f.positionSide, toApi(f.price), toApi(f.qty),
+          toApi(f.price.times(f.qty)), toApi(f.realizedPnl), toApi(f.fee), f.feeAsset, f.role === 'MAKER', ts(f.ts)]);
         const prev = fees.get(f.orderId);
         fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
         break;
@@ -115,14 +109,10 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
         positionsChanged = true;
         break;
       case 'FUNDING':
-        await m.query(
-          `INSERT INTO funding_payments (exchange_account_id, symbol, position_side, funding_time, funding_rate, mark_price, amount, asset)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT margin_asset FROM contracts WHERE exchange = $8 AND symbol = $2))
-           ON CONFLICT (exchange_account_id, symbol, position_side, funding_time) DO NOTHING`,
-          [id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange],
-        );
+        funding.push([id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange]);
         break;
       case 'INSURANCE_FUND':
+        // one statement per change: an upsert cannot touch the same asset twice in one statement
         await m.query(
           `INSERT INTO paper_insurance_fund (asset, balance) VALUES ($1, $2)
            ON CONFLICT (asset) DO UPDATE SET balance = paper_insurance_fund.balance + EXCLUDED.balance`,
@@ -134,14 +124,58 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
         break;
     }
   }
-  for (const [orderId, f] of fees) {
+  // Each table's rows in one statement, in the events' order (ids are drawn in that order).
+  await insertRows(
+    m,
+    `INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref) VALUES`,
+    ledger,
+  );
+  await insertRows(
+    m,
+    `INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
+       realized_pnl, commission, commission_asset, maker, time) VALUES`,
+    trades,
+  );
+  await insertRows(
+    m,
+    `INSERT INTO funding_payments (exchange_account_id, symbol, position_side, funding_time, funding_rate, mark_price, amount, asset) VALUES`,
+    funding,
+    `ON CONFLICT (exchange_account_id, symbol, position_side, funding_time) DO NOTHING`,
+    (p) => `(${p.slice(0, 7).join(', ')}, (SELECT margin_asset FROM contracts WHERE exchange = ${p[7]} AND symbol = ${p[1]}))`,
+  );
+  if (fees.size > 0) {
+    const orderIds: string[] = [];
+    const amounts: string[] = [];
+    const assets: string[] = [];
+    for (const [orderId, f] of fees) {
+      orderIds.push(orderId);
+      amounts.push(toApi(f.fee));
+      assets.push(f.asset);
+    }
     await m.query(
-      `UPDATE contract_orders SET commission = COALESCE(commission, 0) + $3, commission_asset = $4
-        WHERE exchange = $1 AND order_id = $2`,
-      [input.exchange, orderId, toApi(f.fee), f.asset],
+      `UPDATE contract_orders o SET commission = COALESCE(o.commission, 0) + f.fee, commission_asset = f.asset
+         FROM unnest($2::text[], $3::numeric[], $4::text[]) AS f(order_id, fee, asset)
+        WHERE o.exchange = $1 AND o.order_id = f.order_id`,
+      [input.exchange, orderIds, amounts, assets],
     );
   }
   if (positionsChanged) await syncPositions(m, loaded, input.exchange, input.positions);
+}
+
+/** Rows per statement, well below PostgreSQL's 65,535 parameters for the widest row. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * `head` followed by one VALUES tuple per row (parameters numbered in order; `tuple` shapes a row's
+ * placeholders, a plain list by default) and `tail`. Nothing is sent for no rows.
+ */
+async function insertRows(m: EntityManager, head: string, rows: unknown[][], tail = '', tuple = (p: string[]) => `(${p.join(', ')})`): Promise<void> {
+  for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
+    const chunk = rows.slice(from, from + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    const tuples = chunk.map((row) => tuple(row.map((v) => `$${params.push(v)}`)));
+    await m.query(`${head} ${tuples.join(', ')} ${tail}`, params);
+  }
 }
 
 async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: string, o: Order, reason?: string): Promise<void> {
@@ -185,20 +219,19 @@ async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: 
     `DELETE FROM positions WHERE exchange_account_id = $1 AND NOT ((symbol || ':' || position_side) = ANY($2::text[]))`,
     [loaded.exchangeAccountId, keep],
   );
-  for (const p of open) {
-    await m.query(
-      `INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
-         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
-         entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
-         margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
-         margin_mode = EXCLUDED.margin_mode, updated_at = now()`,
-      [loaded.userId, loaded.exchangeAccountId, exchange, p.symbol, p.qty.gt(0) ? 'LONG' : 'SHORT', p.positionSide,
-        toApi(p.qty.abs().round(8, 0)), toApi(p.entryPrice.round(8, 1)), toApi(p.markPrice.round(8, 1)),
-        p.liquidationPrice.gt(0) ? toApi(p.liquidationPrice.round(8, 1)) : null,
-        toApi((p.marginMode === 'ISOLATED' ? p.isolatedMargin : p.initialMargin).round(8, 0)), toApi(p.unrealizedPnl.round(8, 0)),
-        p.leverage, p.marginMode === 'ISOLATED' ? 'isolated' : 'cross'],
-    );
-  }
+  // open holds one leg per (symbol, position side), so one upsert statement touches each row once
+  await insertRows(
+    m,
+    `INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
+       liquidation_price, margin, unrealized_pnl, leverage, margin_mode) VALUES`,
+    open.map((p) => [loaded.userId, loaded.exchangeAccountId, exchange, p.symbol, p.qty.gt(0) ? 'LONG' : 'SHORT', p.positionSide,
+      toApi(p.qty.abs().round(8, 0)), toApi(p.entryPrice.round(8, 1)), toApi(p.markPrice.round(8, 1)),
+      p.liquidationPrice.gt(0) ? toApi(p.liquidationPrice.round(8, 1)) : null,
+      toApi((p.marginMode === 'ISOLATED' ? p.isolatedMargin : p.initialMargin).round(8, 0)), toApi(p.unrealizedPnl.round(8, 0)),
+      p.leverage, p.marginMode === 'ISOLATED' ? 'isolated' : 'cross']),
+    `ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
+       entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
+       margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
+       margin_mode = EXCLUDED.margin_mode, updated_at = now()`,
+  );
 }
