@@ -22,6 +22,11 @@ import { toOrderView, toTradeView, type OrderView, type TradeRow } from './order
 
 const FINAL = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
 
+/** Order rows read in an operation's transaction, by order id, for the event listeners to reuse. */
+function rowsById(rows: ContractOrderEntity[]): Map<string, ContractOrderEntity> {
+  return new Map(rows.flatMap((r) => (r.orderId ? [[r.orderId, r] as const] : [])));
+}
+
 @Injectable()
 export class OrdersService {
   constructor(
@@ -109,7 +114,7 @@ export class OrdersService {
       return { existing: undefined, outcome: placed, row };
     });
     if (result.existing) return { order: toOrderView(result.existing), created: false };
-    this.paper.publish(result.outcome!);
+    this.paper.publish(result.outcome!, rowsById([result.row!]));
     return { order: toOrderView(result.row!), created: true };
   }
 
@@ -136,7 +141,7 @@ export class OrdersService {
       const canceled = order.exchangeAccountId === pre.exchangeAccountId ? await locked.execute(command) : await this.paper.execute(m, order.exchangeAccountId, command);
       return { canceled, row: await this.ownOrder(m, caller, id) };
     });
-    this.paper.publish(result.canceled);
+    this.paper.publish(result.canceled, rowsById([result.row]));
     return toOrderView(result.row);
   }
 
@@ -150,7 +155,7 @@ export class OrdersService {
         .where('o.exchange_account_id = :a AND o.order_id IN (:...ids)', { a: account.id, ids }).orderBy('o.id', 'ASC').getMany();
       return { outcome, rows };
     });
-    this.paper.publish(result.outcome);
+    this.paper.publish(result.outcome, rowsById(result.rows));
     return result.rows.map(toOrderView);
   }
 

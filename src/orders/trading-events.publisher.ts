@@ -24,11 +24,14 @@ export class TradingEventsPublisher implements OnModuleInit {
   }
 
   private async publish(outcomes: Parameters<EventListener>[0]): Promise<void> {
-    for (const { userId, exchangeAccountId, events, view } of outcomes) {
+    for (const { userId, exchangeAccountId, events, view, orderRows } of outcomes) {
       const orderIds = [...new Set(events.flatMap((e) => (e.type === 'ORDER_UPDATE' ? [e.order.orderId] : [])))];
       if (orderIds.length > 0) {
-        const rows = await this.dataSource.getRepository(ContractOrderEntity).createQueryBuilder('o')
-          .where('o.exchange_account_id = :a AND o.order_id IN (:...ids)', { a: exchangeAccountId, ids: orderIds }).getMany();
+        // the rows the operation read in its transaction, when it read them all; else read now
+        const rows = orderRows && orderIds.every((id) => orderRows.has(id))
+          ? orderIds.map((id) => orderRows.get(id) as ContractOrderEntity)
+          : await this.dataSource.getRepository(ContractOrderEntity).createQueryBuilder('o')
+            .where('o.exchange_account_id = :a AND o.order_id IN (:...ids)', { a: exchangeAccountId, ids: orderIds }).getMany();
         for (const row of rows) this.events.emitToUser(userId, 'order', toOrderView(row));
       }
       const assets = new Set<string>();

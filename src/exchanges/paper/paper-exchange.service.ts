@@ -40,7 +40,14 @@ export interface LockedAccount {
   execute<T>(command: EngineCommand<T>): Promise<PaperOutcome<T>>;
 }
 
-export type EventListener = (outcomes: { userId: number; exchangeAccountId: number; events: EngineEvent[]; view: AccountView }[]) => void;
+/**
+ * What a listener gets per account. `orderRows`: the rows of the events' orders as the operation's
+ * transaction left them, by order id, when the caller has read them already (a listener reuses them
+ * instead of reading them again).
+ */
+export type EventListener = (
+  outcomes: { userId: number; exchangeAccountId: number; events: EngineEvent[]; view: AccountView; orderRows?: ReadonlyMap<string, object> }[],
+) => void;
 
 @Injectable()
 export class PaperExchangeService {
@@ -154,10 +161,10 @@ export class PaperExchangeService {
     return { value: result.value, events: result.events, userId: loaded.userId, exchangeAccountId: loaded.exchangeAccountId, view };
   }
 
-  /** Publishes what a committed operation produced. */
-  publish(outcome: PaperOutcome<unknown>): void {
+  /** Publishes what a committed operation produced (with the rows of its orders when the caller has them). */
+  publish(outcome: PaperOutcome<unknown>, orderRows?: ReadonlyMap<string, object>): void {
     if (outcome.events.length === 0) return;
-    this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view }]);
+    this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view, orderRows }]);
   }
 
   /**
