@@ -87,15 +87,20 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
   const ledger: unknown[][] = [];
   const trades: unknown[][] = [];
   const funding: unknown[][] = [];
+  /** Each order's updates in order, the orders in the order of their first update. */
+  const orderUpdates = new Map<string, OrderUpdate[]>();
   let positionsChanged = false;
   for (const e of events) {
     switch (e.type) {
       case 'BALANCE':
         ledger.push([id, e.entry.id, ts(e.entry.ts), e.entry.asset, e.entry.type, toApi(e.entry.amount), toApi(e.entry.balanceAfter), e.entry.symbol, e.entry.ref]);
         break;
-      case 'ORDER_UPDATE':
-        await upsertOrder(m, loaded, input.exchange, e.order, e.reason);
+      case 'ORDER_UPDATE': {
+        const updates = orderUpdates.get(e.order.clientOrderId);
+        if (updates) updates.push({ order: e.order, reason: e.reason });
+        else orderUpdates.set(e.order.clientOrderId, [{ order: e.order, reason: e.reason }]);
         break;
+      }
       case 'FILL': {
         const f = e.fill;
         trades.push([loaded.userId, id, input.exchange, f.symbol, f.tradeId, f.orderId, f.side, f.positionSide, toApi(f.price), toApi(f.qty),
@@ -124,6 +129,7 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
         break;
     }
   }
+  for (const updates of orderUpdates.values()) await upsertOrder(m, loaded, input.exchange, updates);
   // Each table's rows in one statement, in the events' order (ids are drawn in that order).
   await insertRows(
     m,
@@ -178,27 +184,32 @@ async function insertRows(m: EntityManager, head: string, rows: unknown[][], tai
   }
 }
 
-async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: string, o: Order, reason?: string): Promise<void> {
-  const values = [
-    loaded.exchangeAccountId,
-    o.clientOrderId,
-    o.orderId,
-    o.status,
-    toApi(o.executedQty),
-    o.executedQty.gt(0) ? toApi(o.avgPrice) : null,
-    ts(o.updateTs),
-    reason ?? null,
-  ];
-  // Through a CTE: TypeORM answers a bare UPDATE with [rows, count], which is never empty.
-  const updated: unknown[] = await m.query(
-    `WITH u AS (
-       UPDATE contract_orders SET order_id = $3, status = $4, filled_qty = $5, avg_price = $6, updated_at = $7,
-           reject_reason = COALESCE($8, reject_reason)
-        WHERE exchange_account_id = $1 AND client_order_id = $2 RETURNING id)
-     SELECT id FROM u`,
-    values,
-  );
-  if (updated.length > 0) return;
+interface OrderUpdate {
+  order: Order;
+  reason?: string;
+}
+
+/**
+ * One order's updates of an operation: the row ends as after applying them one by one — the last
+ * update's state, and the last reason given (else the row's own) — in one statement.
+ */
+async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: string, updates: OrderUpdate[]): Promise<void> {
+  const reasonOf = (list: OrderUpdate[]) => list.reduce<string | null>((r, u) => u.reason ?? r, null);
+  const setRow = async (o: Order, reason: string | null): Promise<boolean> => {
+    // Through a CTE: TypeORM answers a bare UPDATE with [rows, count], which is never empty.
+    const updated: unknown[] = await m.query(
+      `WITH u AS (
+         UPDATE contract_orders SET order_id = $3, status = $4, filled_qty = $5, avg_price = $6, updated_at = $7,
+             reject_reason = COALESCE($8, reject_reason)
+          WHERE exchange_account_id = $1 AND client_order_id = $2 RETURNING id)
+       SELECT id FROM u`,
+      [loaded.exchangeAccountId, o.clientOrderId, o.orderId, o.status, toApi(o.executedQty), o.executedQty.gt(0) ? toApi(o.avgPrice) : null, ts(o.updateTs), reason],
+    );
+    return updated.length > 0;
+  };
+  const last = updates[updates.length - 1].order;
+  if (await setRow(last, reasonOf(updates))) return;
+  const { order: o, reason } = updates[0];
   // An order the engine created itself (a liquidation's close-out): recorded as the exchange reports it.
   await m.query(
     `INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
@@ -209,6 +220,7 @@ async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: st
       toApi(o.qty.gt(0) ? o.qty : o.executedQty), s(o.price), s(o.stopPrice), o.timeInForce, o.reduceOnly, o.closePosition, o.status,
       toApi(o.executedQty), o.executedQty.gt(0) ? toApi(o.avgPrice) : null, o.workingType, reason ?? null, ts(o.updateTs)],
   );
+  if (updates.length > 1) await setRow(last, reasonOf(updates.slice(1)));
 }
 
 /** The `positions` rows mirror the engine's open legs (closed legs are removed). */
