@@ -37,6 +37,24 @@ export function positionView(p: Position) {
   };
 }
 
+/** Each asset's balances and margin in use, at the view's marks (`GET /contracts/account`, the `account` event). */
+export function assetViews(view: AccountView) {
+  return view.balances.map((b) => {
+    const legs = view.positions.filter((p) => p.marginAsset === b.asset);
+    const im = legs.reduce((s, p) => s.plus(p.initialMargin), ZERO);
+    const mm = legs.reduce((s, p) => s.plus(p.maintenanceMargin), ZERO);
+    return {
+      asset: b.asset,
+      walletBalance: toApi(b.walletBalance),
+      unrealizedPnl: show(b.unrealizedPnl),
+      marginBalance: show(b.marginBalance),
+      availableBalance: show(b.availableBalance),
+      initialMargin: show(im),
+      maintenanceMargin: show(mm),
+    };
+  });
+}
+
 /** Risk level by distance to liquidation (fraction of the mark price). */
 export function riskLevel(distance: Decimal | null): 'low' | 'medium' | 'high' | 'critical' {
   if (distance === null) return 'low';
@@ -62,21 +80,7 @@ export class PositionsService {
 
   async account(caller: Caller, accountId?: number) {
     const { id, view } = await this.view(caller, accountId);
-    const assets = view.balances.map((b) => {
-      const legs = view.positions.filter((p) => p.marginAsset === b.asset);
-      const im = legs.reduce((s, p) => s.plus(p.initialMargin), ZERO);
-      const mm = legs.reduce((s, p) => s.plus(p.maintenanceMargin), ZERO);
-      return {
-        asset: b.asset,
-        walletBalance: toApi(b.walletBalance),
-        unrealizedPnl: show(b.unrealizedPnl),
-        marginBalance: show(b.marginBalance),
-        availableBalance: show(b.availableBalance),
-        initialMargin: show(im),
-        maintenanceMargin: show(mm),
-      };
-    });
-    return { accountId: id, exchange: 'paper', positionMode: view.positionMode, assets };
+    return { accountId: id, exchange: 'paper', positionMode: view.positionMode, assets: assetViews(view) };
   }
 
   async positions(caller: Caller, accountId?: number) {

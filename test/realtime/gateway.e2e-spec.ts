@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { isDecimalString } from '../../src/common/decimal';
+import { dec, isDecimalString } from '../../src/common/decimal';
 import { MarketDataService } from '../../src/market-data/market-data.service';
 import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
 import { UserEventsService } from '../../src/realtime/user-events.service';
@@ -180,6 +180,40 @@ describe('Socket.IO gateway', () => {
       expect(await position).toMatchObject({ symbol: 'BTCUSDT', side: 'LONG', size: '0.01' });
       expect((await account).asset).toBe('USDT');
       await sleep(300);
+      expect(seenByB.flatMap((r) => r.items)).toEqual([]);
+    });
+
+    it('keeps a holder\'s account and position live as the mark moves, without any trade, about once a second', async () => {
+      const a = await t.newUser('trader');
+      const b = await t.newUser('trader');
+      await waitForMarket(t, a.token);
+      const res = await t.http
+        .post('/api/v1/contracts/orders')
+        .set('Authorization', `Bearer ${a.token}`)
+        .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+      expect(res.status).toBe(201);
+      const sa = await sockets.connect(url, a.token);
+      const sb = await sockets.connect(url, b.token);
+      await sleep(200); // the order's own events are past
+      const accounts = record<Record<string, string>>(sa, 'account');
+      const positions = record<Record<string, string>>(sa, 'position');
+      const seenByB = ['account', 'position'].map((e) => record(sb, e));
+      const started = Date.now();
+      while (accounts.items.length < 3 && Date.now() - started < 6000) await sleep(50);
+      const elapsed = Date.now() - started;
+      expect(accounts.items.length).toBeGreaterThanOrEqual(3);
+      // throttled: three rounds take at least ~2 intervals
+      expect(elapsed).toBeGreaterThanOrEqual(1500);
+      for (const e of accounts.items) {
+        expect(e.asset).toBe('USDT');
+        expect(dec(e.marginBalance).eq(dec(e.walletBalance).plus(e.unrealizedPnl))).toBe(true);
+        expect(dec(e.initialMargin).gt(0)).toBe(true);
+      }
+      expect(positions.items.length).toBeGreaterThanOrEqual(3);
+      expect(positions.items.every((p) => p.symbol === 'BTCUSDT' && p.size === '0.01' && isDecimalString(p.markPrice))).toBe(true);
+      // computed at the current marks: the unrealized PnL is size × (mark − entry)
+      const last = positions.items[positions.items.length - 1];
+      expect(dec(last.unrealizedPnl).eq(dec(last.markPrice).minus(last.entryPrice).times('0.01'))).toBe(true);
       expect(seenByB.flatMap((r) => r.items)).toEqual([]);
     });
   });

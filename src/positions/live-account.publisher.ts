@@ -1,0 +1,71 @@
+/**
+ * Live PnL and margin for dashboards: on the feed's leader, at most once a second, every user with
+ * open positions receives `account` (each margin asset: balances, unrealized PnL, margin in use,
+ * recomputed at the current mark prices) and `position` events (mark price, unrealized PnL,
+ * liquidation price), even when nothing was traded. Events caused by trading are sent as they
+ * happen by the trading events publisher; this one covers the marks moving.
+ */
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
+import { MarketDataService } from '../market-data/market-data.service';
+import { UserEventsService } from '../realtime/user-events.service';
+import { assetViews, positionView } from './positions.service';
+
+/** The shortest time between two live updates of one account. */
+export const LIVE_ACCOUNT_INTERVAL_MS = 1000;
+
+@Injectable()
+export class LiveAccountPublisher implements OnModuleInit {
+  private readonly logger = new Logger(LiveAccountPublisher.name);
+  private lastRun = 0;
+  private running = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly paper: PaperExchangeService,
+    private readonly marketData: MarketDataService,
+    private readonly events: UserEventsService,
+  ) {}
+
+  onModuleInit(): void {
+    // Not awaited: the tick consumers after this one do not wait for the dashboards.
+    this.marketData.onTick(() => void this.maybeRun());
+  }
+
+  private async maybeRun(): Promise<void> {
+    const now = Date.now();
+    if (this.running || now - this.lastRun < LIVE_ACCOUNT_INTERVAL_MS) return;
+    this.running = true;
+    this.lastRun = now;
+    try {
+      await this.publishAll();
+    } catch (e) {
+      this.logger.error({ msg: 'live account update failed', error: (e as Error).message });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** One round: every active paper account with an open position, at the current marks. */
+  async publishAll(): Promise<number> {
+    const rows: { id: number; userId: number }[] = await this.dataSource.query(
+      `SELECT pa.exchange_account_id AS id, ea.user_id AS "userId"
+         FROM paper_accounts pa JOIN exchange_accounts ea ON ea.id = pa.exchange_account_id
+        WHERE pa.active ORDER BY 1`,
+    );
+    let sent = 0;
+    for (const { id, userId } of rows) {
+      const view = await this.paper.view(Number(id));
+      const open = view.positions.filter((p) => !p.qty.eq(0));
+      if (open.length === 0) continue;
+      const assets = new Set(open.map((p) => p.marginAsset));
+      for (const a of assetViews(view).filter((x) => assets.has(x.asset))) {
+        this.events.emitToUser(Number(userId), 'account', { accountId: Number(id), ...a });
+      }
+      for (const p of open) this.events.emitToUser(Number(userId), 'position', positionView(p));
+      sent += 1;
+    }
+    return sent;
+  }
+}
