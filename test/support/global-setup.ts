@@ -32,11 +32,19 @@ async function templateDir(): Promise<string> {
 export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     process.env.TEST_DATABASE = 'server';
-    // Every run starts the paper market from its seed, as on a fresh embedded database.
+    // A test database (its name says "test") starts every run empty, as the embedded one does: the
+    // schema comes again from the migrations, and no account, position or feed state of an earlier
+    // run weighs on this one. Another database is used as it is.
     const c = new Client({ connectionString: process.env.DATABASE_URL });
     await c.connect();
     try {
-      await c.query(`DO $$ BEGIN IF to_regclass('market_feed_state') IS NOT NULL THEN DELETE FROM market_feed_state; END IF; END $$`);
+      const [{ db }] = (await c.query('SELECT current_database() AS db')).rows as { db: string }[];
+      if (/test/i.test(db)) {
+        await c.query('DROP SCHEMA IF EXISTS public CASCADE');
+        await c.query('CREATE SCHEMA public');
+      } else {
+        await c.query(`DO $$ BEGIN IF to_regclass('market_feed_state') IS NOT NULL THEN DELETE FROM market_feed_state; END IF; END $$`);
+      }
     } finally {
       await c.end();
     }
