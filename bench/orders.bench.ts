@@ -536,14 +536,14 @@ async function measureFastify(databaseUrl: string, accounts: { userId: number; e
 // ---------------------------------------------------------------- the run
 
 /** A database of the bench's own on the server (so that nothing else's data or admin is touched). */
-async function benchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> } | { skipped: string }> {
+export async function benchDatabase(serverUrl: string, prefix = 'contract_desk_orders_bench'): Promise<{ url: string; drop(): Promise<void> } | { skipped: string }> {
   const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
   } catch (e) {
     return { skipped: `PostgreSQL server unreachable (${(e as Error).message})` };
   }
-  const name = `contract_desk_orders_bench_${process.pid}`;
+  const name = `${prefix}_${process.pid}`;
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name}`);
     await admin.query(`CREATE DATABASE ${name}`);

@@ -7,6 +7,7 @@ import * as calculator from './calculator.bench';
 import * as engine from './engine.bench';
 import * as fanout from './fanout.bench';
 import * as orders from './orders.bench';
+import * as tickpass from './tickpass.bench';
 
 const BENCHES: Record<string, { about: string; run: () => Promise<void> }> = {
   calculator: {
@@ -24,6 +25,10 @@ const BENCHES: Record<string, { about: string; run: () => Promise<void> }> = {
   fanout: {
     about: 'real-time fan-out to 1,000 socket.io clients vs raw ws, REST order to order event',
     run: async () => fanout.print(await fanout.run()),
+  },
+  tickpass: {
+    about: "the leader's tick pass over 100 accounts with positions and resting orders, embedded and server",
+    run: async () => tickpass.print(await tickpass.run()),
   },
   orders: {
     about: 'order placement over HTTP (embedded and server database) vs a bare Fastify INSERT',

@@ -4,30 +4,13 @@
  * user without the limit, keep theirs. The market is driven by the test (the feed's own interval is
  * a minute, and the test's ticks are stamped later than any tick the feed could make meanwhile).
  */
-import { dec, type Decimal } from '../../src/common/decimal';
+import { dec } from '../../src/common/decimal';
 import type { MarketTick } from '../../src/exchanges/market-feed/market-tick';
 import { MarketDataService } from '../../src/market-data/market-data.service';
 import { PaperFeeds } from '../../src/market-data/paper-feeds';
 import { createTestApp, type TestApp } from '../support/app';
 import { listen, nextEvent, Sockets } from '../realtime/socket-helpers';
-
-const TICK = dec('0.1');
-const onTick = (p: Decimal) => p.div(TICK).round(0, 0).times(TICK);
-
-/** The tick with every BTCUSDT price moved by `factor` (book, prints, mark and index). */
-function moved(t: MarketTick, factor: string, ts: number): MarketTick {
-  const f = dec(factor);
-  return {
-    ...t,
-    ts,
-    lastPrice: onTick(t.lastPrice.times(f)),
-    markPrice: onTick(t.markPrice.times(f)),
-    indexPrice: onTick(t.indexPrice.times(f)),
-    bids: t.bids.map((l) => ({ ...l, price: onTick(l.price.times(f)) })),
-    asks: t.asks.map((l) => ({ ...l, price: onTick(l.price.times(f)) })),
-    trades: [],
-  };
-}
+import { moved } from '../support/ticks';
 
 describe('forced stop-loss', () => {
   let t: TestApp;

@@ -18,7 +18,7 @@ import type { EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
 import type { EngineSnapshot } from './domain/snapshot';
 import type { AccountView } from './domain/queries';
-import { activeAccountIds, ID_RANGE, insertAccount, loadAccount, saveAccount, type LoadedAccount } from './persistence/paper-store';
+import { activeAccountIds, activeAccounts, ID_RANGE, insertAccount, loadAccount, saveAccount, type LoadedAccount } from './persistence/paper-store';
 
 export const PAPER = 'paper';
 
@@ -237,7 +237,14 @@ export class PaperExchangeService {
 
   private async applyToAccounts(ticks: MarketTick[], before: EngineSnapshot): Promise<void> {
     const fresh = ticks.filter((t) => this.contracts.some((c) => c.symbol === t.symbol) && t.ts >= before.ts);
-    const ids = await activeAccountIds(this.dataSource.manager);
+    if (fresh.length === 0) return;
+    // A batch that crosses a funding time or an expiry goes through every active account under its
+    // lock (a position opened concurrently must not miss a crossing). Any other batch is first tried
+    // on all active accounts at once, read without locks in one query: only the accounts it changes
+    // are then processed under their lock, from their state as locked. What a tick does not change
+    // needs no transaction; what a concurrent order changes meanwhile is seen by the next tick
+    // (triggers and liquidations are checked against levels, not crossings).
+    const ids = this.crossesSchedule(fresh, before) ? await activeAccountIds(this.dataSource.manager) : await this.changedBy(fresh, before);
     const outcomes: Parameters<EventListener>[0] = [];
     for (const id of ids) {
       try {
@@ -259,5 +266,42 @@ export class PaperExchangeService {
       }
     }
     if (outcomes.length > 0) this.emit(outcomes);
+  }
+
+  /** Does the batch cross a funding time or a delivery, or is it the first batch the engine sees? */
+  private crossesSchedule(fresh: MarketTick[], before: EngineSnapshot): boolean {
+    if (before.ts <= 0 || before.markets.length === 0) return true;
+    const last = Math.max(...fresh.map((t) => t.ts));
+    for (const c of this.contracts) {
+      if (c.contractType === 'delivery') {
+        if (c.deliveryTs != null && before.ts < c.deliveryTs && c.deliveryTs <= last) return true;
+      } else if (c.fundingIntervalHours > 0) {
+        const interval = c.fundingIntervalHours * 3_600_000;
+        if (Math.floor(last / interval) !== Math.floor(before.ts / interval)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The active accounts the batch would change, found by running it on each one's unlocked state. */
+  private async changedBy(fresh: MarketTick[], before: EngineSnapshot): Promise<number[]> {
+    const changed: number[] = [];
+    for (const loaded of await activeAccounts(this.dataSource.manager)) {
+      try {
+        const acct = this.engineFor(loaded, before);
+        let last = loaded.clock;
+        for (const t of fresh) {
+          last = Math.max(t.ts, last);
+          if (acct.applyTick({ ...t, ts: last }).events.length > 0) {
+            changed.push(loaded.exchangeAccountId);
+            break;
+          }
+        }
+      } catch (e) {
+        // Whatever failed here fails again under the lock, where it is reported.
+        changed.push(loaded.exchangeAccountId);
+      }
+    }
+    return changed;
   }
 }

@@ -54,6 +54,15 @@ export async function activeAccountIds(m: EntityManager): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
+/** Every active account's state in one query, unlocked: for finding which ones a tick changes. */
+export async function activeAccounts(m: EntityManager): Promise<LoadedAccount[]> {
+  const rows: { id: number; seq: string; clock: string; state: EncodedAccount; user_id: number }[] = await m.query(
+    `SELECT p.exchange_account_id AS id, p.seq, p.clock, p.state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+      WHERE p.active ORDER BY 1`,
+  );
+  return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
+}
+
 function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
   return { ...state, ledger: [], orderHistory: history.slice(-HISTORY_KEPT) as EncodedAccount[string] };
@@ -114,7 +123,9 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
         positionsChanged = true;
         break;
       case 'FUNDING':
-        funding.push([id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange]);
+        // the symbol twice: a parameter used both as a VALUES column and in the subquery would get two
+        // types deduced (varchar and text) and PostgreSQL refuses the statement
+        funding.push([id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange, e.symbol]);
         break;
       case 'INSURANCE_FUND':
         // one statement per change: an upsert cannot touch the same asset twice in one statement
@@ -147,7 +158,7 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
     `INSERT INTO funding_payments (exchange_account_id, symbol, position_side, funding_time, funding_rate, mark_price, amount, asset) VALUES`,
     funding,
     `ON CONFLICT (exchange_account_id, symbol, position_side, funding_time) DO NOTHING`,
-    (p) => `(${p.slice(0, 7).join(', ')}, (SELECT margin_asset FROM contracts WHERE exchange = ${p[7]} AND symbol = ${p[1]}))`,
+    (p) => `(${p.slice(0, 7).join(', ')}, (SELECT margin_asset FROM contracts WHERE exchange = ${p[7]} AND symbol = ${p[8]}))`,
   );
   if (fees.size > 0) {
     const orderIds: string[] = [];

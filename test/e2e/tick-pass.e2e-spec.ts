@@ -1,0 +1,122 @@
+/**
+ * The leader's tick pass on the database: an ordinary batch is first tried on every active account
+ * from one unlocked read and only the accounts it changes are processed under their lock; a batch
+ * that crosses a funding time goes through every active account under its lock. Both must give what
+ * the engine gives: a resting order filled by the prints, one funding payment per funding time, and
+ * nothing written for an account the batch does not change. The test drives the market itself.
+ */
+import { DataSource } from 'typeorm';
+import { dec } from '../../src/common/decimal';
+import { nextFundingTime, type MarketTick } from '../../src/exchanges/market-feed/market-tick';
+import { MarketDataService } from '../../src/market-data/market-data.service';
+import { PaperFeeds } from '../../src/market-data/paper-feeds';
+import { createTestApp, type TestApp } from '../support/app';
+import { moved } from '../support/ticks';
+
+describe('leader tick pass', () => {
+  let t: TestApp;
+  let publish: (ticks: MarketTick[]) => Promise<void>;
+  const feeds = new PaperFeeds({ source: 'synthetic', seed: 5 });
+  // an hour into a funding period, well after any tick the feed itself could make meanwhile
+  let ts = nextFundingTime(Date.now() + 3_600_000) + 3_600_000;
+  const btc = (ticks: MarketTick[]) => ticks.find((x) => x.symbol === 'BTCUSDT')!;
+
+  beforeAll(async () => {
+    t = await createTestApp({ MARKET_FEED_INTERVAL_MS: '60000' });
+    const md = t.app.get(MarketDataService);
+    publish = (ticks) => md.publish(ticks);
+    await publish(feeds.next(ts));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('fills a resting order from the prints, books one funding payment per funding time, and leaves untouched accounts unwritten', async () => {
+    const filler = await t.newUser('trader');
+    const idle = await t.newUser('trader');
+    const as = (u: { token: string }) => ({
+      get: (url: string) => t.http.get(url).set('Authorization', `Bearer ${u.token}`),
+      post: (url: string, body: object) => t.http.post(url).set('Authorization', `Bearer ${u.token}`).send(body),
+    });
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    const limitPrice = base.markPrice.times('0.97').round(1, 0);
+    const long = await as(filler).post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+    expect(long.status).toBe(201);
+    const resting = await as(filler).post('/api/v1/contracts/orders', {
+      symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: limitPrice.toFixed(1),
+    });
+    expect(resting.body.status).toBe('NEW');
+    // the idle account rests an order far from anything the test prints
+    const far = await as(idle).post('/api/v1/contracts/orders', {
+      symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: base.markPrice.times('0.955').round(1, 0).toFixed(1),
+    });
+    expect(far.body.status).toBe('NEW');
+    const ds = t.app.get(DataSource);
+    const stateOf = async (userId: number) =>
+      (await ds.query(`SELECT p.seq::text, p.updated_at FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id WHERE a.user_id = $1`, [userId]))[0];
+    const idleBefore = await stateOf(idle.id);
+
+    // ordinary batches: nothing prints through the limit, then a sell prints through it
+    await publish([moved(base, '0.99', (ts += 250))]);
+    expect((await as(filler).get(`/api/v1/contracts/orders/${resting.body.id}`)).body.status).toBe('NEW');
+    await publish([moved(base, '0.968', (ts += 250), [{ price: limitPrice.minus('0.1'), qty: dec('1'), side: 'SELL' }])]);
+    const filled = (await as(filler).get(`/api/v1/contracts/orders/${resting.body.id}`)).body;
+    expect(filled).toMatchObject({ status: 'FILLED', filledQty: '0.005', avgPrice: limitPrice.toFixed(1) });
+    expect((await as(filler).get('/api/v1/contracts/positions')).body[0].size).toBe('0.015');
+    // the idle account was not written by any of these batches
+    expect(await stateOf(idle.id)).toEqual(idleBefore);
+
+    // a batch across the next funding time books one payment: size × mark × rate, longs pay a positive rate
+    const fundingTime = nextFundingTime(ts);
+    const crossing = moved(base, '0.97', fundingTime + 500);
+    const withRate = { ...crossing, fundingRate: dec('0.0001') };
+    await publish([withRate]);
+    ts = fundingTime + 500;
+    await publish([{ ...moved(base, '0.97', (ts += 250)), fundingRate: dec('0.0001') }]);
+    const payments = (await as(filler).get('/api/v1/contracts/funding-payments')).body.items as { amount: string; markPrice: string; fundingTime: string }[];
+    expect(payments).toHaveLength(1);
+    expect(payments[0].fundingTime).toBe(new Date(fundingTime).toISOString());
+    expect(dec(payments[0].amount).eq(dec('0.015').times(withRate.markPrice).times('0.0001').neg())).toBe(true);
+    // the idle account has no position: no payment, still unwritten
+    expect((await as(idle).get('/api/v1/contracts/funding-payments')).body.items).toEqual([]);
+  });
+
+  it('liquidates an isolated position whose mark passes its liquidation price: close-out order, fee to the insurance fund, exact wallet', async () => {
+    const u = await t.newUser('trader');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    expect((await t.http.post('/api/v1/contracts/margin-mode').set(auth).send({ symbol: 'BTCUSDT', marginMode: 'isolated' })).status).toBe(200);
+    expect((await t.http.post('/api/v1/contracts/leverage').set(auth).send({ symbol: 'BTCUSDT', leverage: 50 })).status).toBe(200);
+    const buy = await t.http.post('/api/v1/contracts/orders').set(auth).send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+    expect(buy.status).toBe(201);
+    const [pos] = (await t.http.get('/api/v1/contracts/positions').set(auth)).body;
+    const liq = dec(pos.liquidationPrice);
+    expect(liq.lt(dec(buy.body.avgPrice))).toBe(true);
+    const ds = t.app.get(DataSource);
+    const fundBefore = dec(((await ds.query(`SELECT balance::text FROM paper_insurance_fund WHERE asset = 'USDT'`))[0]?.balance as string) ?? '0');
+
+    // the mark falls just through the liquidation price, short of the bankruptcy price: the margin
+    // left at the mark pays the clearance fee (a gap past the bankruptcy price would leave none)
+    const factor = liq.times('0.9995').div(base.markPrice).toFixed(10);
+    await publish([moved(base, factor, (ts += 250))]);
+    expect((await t.http.get('/api/v1/contracts/positions').set(auth)).body).toEqual([]);
+    const orders = (await t.http.get('/api/v1/contracts/orders').set(auth)).body.items as { clientOrderId: string; side: string; status: string; filledQty: string }[];
+    const closeOut = orders.find((o) => o.clientOrderId.startsWith('autoclose-'));
+    expect(closeOut).toMatchObject({ side: 'SELL', status: 'FILLED', filledQty: '0.01' });
+    const income = (await t.http.get('/api/v1/contracts/income?limit=100').set(auth)).body.items as { type: string; amount: string }[];
+    const clearance = income.filter((e) => e.type === 'INSURANCE_CLEAR');
+    expect(clearance.length).toBeGreaterThanOrEqual(1);
+    expect(clearance.some((e) => dec(e.amount).lt(0))).toBe(true);
+    const fundAfter = dec((await ds.query(`SELECT balance::text FROM paper_insurance_fund WHERE asset = 'USDT'`))[0].balance as string);
+    // what the account paid to the insurance fund is what the fund received
+    const paid = clearance.reduce((sum, e) => sum.plus(e.amount), dec(0)).neg();
+    expect(fundAfter.minus(fundBefore).eq(paid)).toBe(true);
+    // the wallet is the start less everything the ledger booked, and the ledger sums to it
+    const account = (await t.http.get('/api/v1/contracts/account').set(auth)).body.assets[0];
+    const ledgerSum = income.reduce((sum, e) => sum.plus(e.amount), dec(0));
+    expect(dec(account.walletBalance).eq(ledgerSum)).toBe(true);
+    expect(dec(account.walletBalance).lt('10000')).toBe(true);
+  });
+});
