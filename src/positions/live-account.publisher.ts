@@ -5,7 +5,7 @@
  * liquidation price), even when nothing was traded. Events caused by trading are sent as they
  * happen by the trading events publisher; this one covers the marks moving.
  */
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
 import { MarketDataService } from '../market-data/market-data.service';
@@ -16,10 +16,12 @@ import { assetViews, positionView } from './positions.service';
 export const LIVE_ACCOUNT_INTERVAL_MS = 1000;
 
 @Injectable()
-export class LiveAccountPublisher implements OnModuleInit {
+export class LiveAccountPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LiveAccountPublisher.name);
   private lastRun = 0;
   private running = false;
+  private round: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -30,21 +32,28 @@ export class LiveAccountPublisher implements OnModuleInit {
 
   onModuleInit(): void {
     // Not awaited: the tick consumers after this one do not wait for the dashboards.
-    this.marketData.onTick(() => void this.maybeRun());
+    this.marketData.onTick(() => {
+      this.maybeRun();
+    });
   }
 
-  private async maybeRun(): Promise<void> {
+  /** No round starts once the application is stopping (its Redis and database go away next). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.round;
+  }
+
+  private maybeRun(): void {
     const now = Date.now();
-    if (this.running || now - this.lastRun < LIVE_ACCOUNT_INTERVAL_MS) return;
+    if (this.stopped || this.running || now - this.lastRun < LIVE_ACCOUNT_INTERVAL_MS) return;
     this.running = true;
     this.lastRun = now;
-    try {
-      await this.publishAll();
-    } catch (e) {
-      this.logger.error({ msg: 'live account update failed', error: (e as Error).message });
-    } finally {
-      this.running = false;
-    }
+    this.round = this.publishAll()
+      .then(() => undefined)
+      .catch((e: unknown) => this.logger.error({ msg: 'live account update failed', error: (e as Error).message }))
+      .finally(() => {
+        this.running = false;
+      });
   }
 
   /** One round: every active paper account with an open position, at the current marks. */
@@ -56,6 +65,7 @@ export class LiveAccountPublisher implements OnModuleInit {
     );
     let sent = 0;
     for (const { id, userId } of rows) {
+      if (this.stopped) break;
       const view = await this.paper.view(Number(id));
       const open = view.positions.filter((p) => !p.qty.eq(0));
       if (open.length === 0) continue;
