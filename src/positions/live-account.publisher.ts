@@ -6,7 +6,6 @@
  * happen by the trading events publisher; this one covers the marks moving.
  */
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
 import { MarketDataService } from '../market-data/market-data.service';
 import { UserEventsService } from '../realtime/user-events.service';
@@ -24,7 +23,6 @@ export class LiveAccountPublisher implements OnModuleInit, OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly paper: PaperExchangeService,
     private readonly marketData: MarketDataService,
     private readonly events: UserEventsService,
@@ -56,24 +54,18 @@ export class LiveAccountPublisher implements OnModuleInit, OnModuleDestroy {
       });
   }
 
-  /** One round: every active paper account with an open position, at the current marks. */
+  /** One round: every active paper account with an open position, at the current marks (one read). */
   async publishAll(): Promise<number> {
-    const rows: { id: number; userId: number }[] = await this.dataSource.query(
-      `SELECT pa.exchange_account_id AS id, ea.user_id AS "userId"
-         FROM paper_accounts pa JOIN exchange_accounts ea ON ea.id = pa.exchange_account_id
-        WHERE pa.active ORDER BY 1`,
-    );
     let sent = 0;
-    for (const { id, userId } of rows) {
+    for (const { exchangeAccountId, userId, view } of await this.paper.activeViews()) {
       if (this.stopped) break;
-      const view = await this.paper.view(Number(id));
       const open = view.positions.filter((p) => !p.qty.eq(0));
       if (open.length === 0) continue;
       const assets = new Set(open.map((p) => p.marginAsset));
       for (const a of assetViews(view).filter((x) => assets.has(x.asset))) {
-        this.events.emitToUser(Number(userId), 'account', { accountId: Number(id), ...a });
+        this.events.emitToUser(userId, 'account', { accountId: exchangeAccountId, ...a });
       }
-      for (const p of open) this.events.emitToUser(Number(userId), 'position', positionView(p));
+      for (const p of open) this.events.emitToUser(userId, 'position', positionView(p));
       sent += 1;
     }
     return sent;

@@ -202,6 +202,16 @@ export class PaperExchangeService {
     return this.engineFor(loaded, snapshot).getAccount(String(exchangeAccountId));
   }
 
+  /** Every active account (positions or open orders) at the current marks, from one unlocked read. */
+  async activeViews(): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
+    const { snapshot } = this.requireMarket();
+    return (await activeAccounts(this.dataSource.manager)).map((loaded) => ({
+      exchangeAccountId: loaded.exchangeAccountId,
+      userId: loaded.userId,
+      view: this.engineFor(loaded, snapshot).getAccount(String(loaded.exchangeAccountId)),
+    }));
+  }
+
   /** The account at the current marks, without locking (reads). */
   async view(exchangeAccountId: number, m: EntityManager = this.dataSource.manager): Promise<AccountView> {
     const { snapshot } = this.requireMarket();
