@@ -23,8 +23,12 @@ export interface LoadedAccount {
 /** Ids of one account's engine are drawn from its own range, so they are unique across accounts. */
 export const ID_RANGE = 1_000_000_000;
 
-/** Keep the last orders in the state for lookups; the full history is in contract_orders. */
-const HISTORY_KEPT = 50;
+/**
+ * The last few finished orders stay in the state (the engine looks an order up there right after it
+ * finished); the full history is in contract_orders. Every order reads and rewrites the state, so
+ * it is kept small.
+ */
+const HISTORY_KEPT = 10;
 
 const ts = (ms: number) => new Date(ms);
 const s = (d: Decimal | undefined) => (d === undefined ? null : toApi(d));
