@@ -68,3 +68,50 @@ describe('trading under concurrency', () => {
     expect(row.n).toBe(1);
   });
 });
+
+describe('trading under concurrency across two instances', () => {
+  const instances: TestApp[] = [];
+  beforeAll(async () => {
+    // two instances on one database; Redis carries the leader's ticks to the other
+    const env = { REDIS_URL: `${process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379'}?prefix=cd-conc-${process.pid}-${Date.now().toString(36)}` };
+    for (let i = 0; i < 2; i++) instances.push(await createTestApp(env));
+  });
+  afterAll(async () => {
+    for (const t of instances) await t.close();
+  });
+
+  it('orders of one account sent to both instances at once are serialized: nothing lost, nothing over-committed', async () => {
+    const [one, two] = instances;
+    const u = await one.newUser('trader');
+    const auth = `Bearer ${u.token}`;
+    const mark = dec((await waitForMarket(one, u.token)).markPrice);
+    await waitForMarket(two, u.token);
+    expect((await one.http.post('/api/v1/contracts/leverage').set('Authorization', auth).send({ symbol: 'BTCUSDT', leverage: 1 })).status).toBe(200);
+    // 10000 USDT at 1x, each order ~1/25 of the wallet: 40 orders, about 25 fit
+    const qty = dec('390').div(mark).round(3, 0);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 === 0 ? one : two).http
+          .post('/api/v1/contracts/orders')
+          .set('Authorization', auth)
+          .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: qty.toFixed(3) }),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 201);
+    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 400 && r.body.code === 'INSUFFICIENT_MARGIN')).toBe(true);
+    expect(accepted.length).toBeGreaterThan(15);
+    expect(accepted.length).toBeLessThan(40);
+    // both instances accepted some
+    expect(new Set(accepted.map((r) => results.indexOf(r) % 2)).size).toBe(2);
+    for (const t of instances) {
+      const positions = (await t.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body;
+      expect(dec(positions[0].size).eq(qty.times(accepted.length))).toBe(true);
+      const account = (await t.http.get('/api/v1/contracts/account').set('Authorization', auth)).body.assets[0];
+      const commissions = accepted.reduce((s, r) => s.plus(r.body.commission), ZERO);
+      expect(dec(account.walletBalance).eq(dec('10000').minus(commissions))).toBe(true);
+      expect(dec(account.availableBalance).gte(0)).toBe(true);
+    }
+    const [row] = await one.app.get(DataSource).query(`SELECT count(*)::int AS n FROM contract_orders WHERE user_id = $1`, [u.id]);
+    expect(row.n).toBe(accepted.length);
+  });
+});
