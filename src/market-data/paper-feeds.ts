@@ -126,8 +126,7 @@ export function loadReplay(source: string): Replay {
     intervalMs,
     tickSize: spec.tickSize.toFixed(),
     stepSize: spec.stepSize.toFixed(),
-    funding,
-    fundingIntervalMs: spec.fundingIntervalHours > 0 ? spec.fundingIntervalHours * HOUR_MS : undefined,
+    funding, // the next funding time is the spec's, set by withFundingOf
   });
   return { feed, spec };
 }

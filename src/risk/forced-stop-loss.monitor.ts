@@ -14,6 +14,7 @@ import type { Order } from '../exchanges/types';
 import { MarketDataService } from '../market-data/market-data.service';
 import { UserEventsService } from '../realtime/user-events.service';
 import { forcedStopLossCloses, type ForcedClose } from './domain/forced-stop-loss';
+import { RiskLimitsRepository } from './risk-limits.repository';
 
 interface Limited {
   exchangeAccountId: number;
@@ -31,6 +32,7 @@ export class ForcedStopLossMonitor implements OnModuleInit {
     private readonly paper: PaperExchangeService,
     private readonly marketData: MarketDataService,
     private readonly events: UserEventsService,
+    private readonly limits: RiskLimitsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -42,35 +44,30 @@ export class ForcedStopLossMonitor implements OnModuleInit {
 
   /** One pass over the accounts with a forced stop-loss; returns the closes it made. */
   async enforce(): Promise<{ exchangeAccountId: number; close: ForcedClose; order: Order }[]> {
-    const limited: Limited[] = (
-      await this.dataSource.query(
-        `SELECT pa.exchange_account_id AS "exchangeAccountId", ea.user_id AS "userId", rl.forced_stop_loss_pct::text AS pct
-           FROM risk_limits rl
-           JOIN exchange_accounts ea ON ea.user_id = rl.user_id
-           JOIN paper_accounts pa ON pa.exchange_account_id = ea.id AND pa.active
-          WHERE rl.forced_stop_loss_pct IS NOT NULL`,
-      )
-    ).map((r: Limited) => ({ ...r, exchangeAccountId: Number(r.exchangeAccountId), userId: Number(r.userId) }));
+    const limits = await this.limits.forcedStopLosses(this.dataSource.manager);
+    if (limits.size === 0) return [];
     const done: { exchangeAccountId: number; close: ForcedClose; order: Order }[] = [];
-    for (const account of limited) {
+    for (const { exchangeAccountId, userId, view } of await this.paper.activeViews()) {
+      const pct = limits.get(userId);
+      // checked first on the unlocked view: most passes close nothing and take no lock
+      if (pct === undefined || forcedStopLossCloses(view.positionMode, view.positions, dec(pct)).length === 0) continue;
       try {
-        done.push(...(await this.enforceOn(account)));
+        done.push(...(await this.enforceOn({ exchangeAccountId, userId, pct })));
       } catch (e) {
-        this.logger.error({ msg: 'forced stop-loss failed for an account', exchangeAccountId: account.exchangeAccountId, error: (e as Error).message });
+        this.logger.error({ msg: 'forced stop-loss failed for an account', exchangeAccountId, error: (e as Error).message });
       }
     }
     return done;
   }
 
+  /** Closes, under the account's lock, what its locked state still has past the limit. */
   private async enforceOn(account: Limited): Promise<{ exchangeAccountId: number; close: ForcedClose; order: Order }[]> {
     const pct = dec(account.pct);
-    const unlocked = await this.paper.view(account.exchangeAccountId);
-    if (forcedStopLossCloses(unlocked.positionMode, unlocked.positions, pct).length === 0) return [];
     const outcomes: { close: ForcedClose; outcome: PaperOutcome<Order> }[] = [];
     await this.dataSource.transaction(async (m) => {
-      const view = await this.paper.lockedView(m, account.exchangeAccountId);
-      for (const close of forcedStopLossCloses(view.positionMode, view.positions, pct)) {
-        const outcome = await this.paper.execute(m, account.exchangeAccountId, (engine, c) =>
+      const locked = await this.paper.lockForUpdate(m, account.exchangeAccountId);
+      for (const close of forcedStopLossCloses(locked.view.positionMode, locked.view.positions, pct)) {
+        const outcome = await locked.execute((engine, c) =>
           engine.placeOrder({
             accountId: c.accountId,
             ts: c.ts,

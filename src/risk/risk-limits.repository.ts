@@ -43,6 +43,14 @@ export class RiskLimitsRepository {
     return (await this.find(m, userId)) as RiskLimits;
   }
 
+  /** The users with a forced stop-loss, and its percentage (normalized decimal string). */
+  async forcedStopLosses(m: EntityManager): Promise<Map<number, string>> {
+    const rows: { user_id: number; pct: string }[] = await m.query(
+      `SELECT user_id, forced_stop_loss_pct::text AS pct FROM risk_limits WHERE forced_stop_loss_pct IS NOT NULL`,
+    );
+    return new Map(rows.map((r) => [Number(r.user_id), toApi(dec(r.pct))]));
+  }
+
   /** Orders placed today (UTC) by the account, refused ones excluded. */
   async ordersToday(m: EntityManager, exchangeAccountId: number): Promise<number> {
     const [row] = await m.query(

@@ -16,7 +16,6 @@ interface PGliteLike {
   isInTransaction(): boolean;
   runExclusive<T>(fn: () => Promise<T>): Promise<T>;
   execProtocolRawStream(message: Uint8Array, options: { onRawData: (data: Uint8Array) => void }): Promise<void>;
-  exec(sql: string): Promise<unknown>;
 }
 
 interface Unit {
@@ -46,7 +45,6 @@ class Connection {
   closed = false;
 
   constructor(
-    readonly id: number,
     readonly socket: net.Socket,
     private readonly server: PGliteWireServer,
   ) {
@@ -120,8 +118,6 @@ export class PGliteWireServer {
   private processing = false;
   /** The connection whose transaction is open, served alone until it ends. */
   private owner: Connection | null = null;
-  private nextId = 1;
-  private address: { host: string; port: number } | undefined;
 
   constructor(
     private readonly db: PGliteLike,
@@ -132,7 +128,7 @@ export class PGliteWireServer {
         socket.end();
         return;
       }
-      this.connections.add(new Connection(this.nextId++, socket, this));
+      this.connections.add(new Connection(socket, this));
     });
   }
 
@@ -141,9 +137,7 @@ export class PGliteWireServer {
       this.server.once('error', reject);
       this.server.listen(port, host, () => resolve());
     });
-    const a = this.server.address() as net.AddressInfo;
-    this.address = { host, port: a.port };
-    return this.address;
+    return { host, port: (this.server.address() as net.AddressInfo).port };
   }
 
   enqueue(unit: Unit): void {

@@ -13,7 +13,8 @@ import { dec } from '../../common/decimal';
 import { ExchangeUnavailableError, NotFoundError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { ContractSpec } from '../../contracts/domain';
-import type { MarketTick } from '../market-feed/market-tick';
+import { lastFundingTime, type MarketTick } from '../market-feed/market-tick';
+import { fundingIntervalMs } from './domain/contract-math';
 import type { EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
 import type { EngineSnapshot } from './domain/snapshot';
@@ -195,13 +196,6 @@ export class PaperExchangeService {
     };
   }
 
-  /** Locks the account's row for the caller's transaction and returns it at the current marks. */
-  async lockedView(m: EntityManager, exchangeAccountId: number): Promise<AccountView> {
-    const { snapshot } = this.requireMarket();
-    const loaded = await this.load(m, exchangeAccountId, true);
-    return this.engineFor(loaded, snapshot).getAccount(String(exchangeAccountId));
-  }
-
   /** Every active account (positions or open orders) at the current marks, from one unlocked read. */
   async activeViews(): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
     const { snapshot } = this.requireMarket();
@@ -260,15 +254,9 @@ export class PaperExchangeService {
       try {
         const outcome = await this.dataSource.transaction(async (m) => {
           const loaded = await this.load(m, id, true);
-          const acct = this.engineFor(loaded, before);
-          const events: EngineEvent[] = [];
-          let last = loaded.clock;
-          for (const t of fresh) {
-            last = Math.max(t.ts, last);
-            events.push(...acct.applyTick({ ...t, ts: last }).events);
-          }
+          const { engine, events, last } = this.applyBatch(loaded, before, fresh);
           if (events.length === 0) return undefined;
-          return this.persist(m, loaded, acct, { value: undefined, events }, last);
+          return this.persist(m, loaded, engine, { value: undefined, events }, last);
         });
         if (outcome) outcomes.push({ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view });
       } catch (e) {
@@ -276,6 +264,22 @@ export class PaperExchangeService {
       }
     }
     if (outcomes.length > 0) this.emit(outcomes);
+  }
+
+  /**
+   * The account restored at `before` with the batch applied, each tick stamped no earlier than the
+   * account's clock; with `stopAtFirstEvent`, up to the first tick that changes it.
+   */
+  private applyBatch(loaded: LoadedAccount, before: EngineSnapshot, fresh: MarketTick[], options: { stopAtFirstEvent?: boolean } = {}) {
+    const engine = this.engineFor(loaded, before);
+    const events: EngineEvent[] = [];
+    let last = loaded.clock;
+    for (const t of fresh) {
+      last = Math.max(t.ts, last);
+      events.push(...engine.applyTick({ ...t, ts: last }).events);
+      if (options.stopAtFirstEvent && events.length > 0) break;
+    }
+    return { engine, events, last };
   }
 
   /** Does the batch cross a funding time or a delivery, or is it the first batch the engine sees? */
@@ -286,8 +290,8 @@ export class PaperExchangeService {
       if (c.contractType === 'delivery') {
         if (c.deliveryTs != null && before.ts < c.deliveryTs && c.deliveryTs <= last) return true;
       } else if (c.fundingIntervalHours > 0) {
-        const interval = c.fundingIntervalHours * 3_600_000;
-        if (Math.floor(last / interval) !== Math.floor(before.ts / interval)) return true;
+        const interval = fundingIntervalMs(c);
+        if (lastFundingTime(last, interval) !== lastFundingTime(before.ts, interval)) return true;
       }
     }
     return false;
@@ -298,16 +302,8 @@ export class PaperExchangeService {
     const changed: number[] = [];
     for (const loaded of await activeAccounts(this.dataSource.manager)) {
       try {
-        const acct = this.engineFor(loaded, before);
-        let last = loaded.clock;
-        for (const t of fresh) {
-          last = Math.max(t.ts, last);
-          if (acct.applyTick({ ...t, ts: last }).events.length > 0) {
-            changed.push(loaded.exchangeAccountId);
-            break;
-          }
-        }
-      } catch (e) {
+        if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true }).events.length > 0) changed.push(loaded.exchangeAccountId);
+      } catch {
         // Whatever failed here fails again under the lock, where it is reported.
         changed.push(loaded.exchangeAccountId);
       }
