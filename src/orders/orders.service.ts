@@ -13,12 +13,17 @@ import { dec } from '../common/decimal';
 import { assertFound, ConflictError, ExchangeUnavailableError, ValidationError } from '../common/errors';
 import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
-import { PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
+import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
+import type { AccountView } from '../exchanges/paper/domain/queries';
+import type { NewOrderRow, OrderRead } from '../exchanges/paper/persistence/paper-store';
+import { KeyedSerial } from '../common/concurrency/keyed-serial';
+import { limitsFromRow } from '../risk/risk-limits.repository';
+import type { OrderContext } from '../risk/risk.service';
 import type { Order } from '../exchanges/types';
 import { RiskService } from '../risk/risk.service';
 import { ContractOrderEntity } from './contract-order.entity';
 import type { ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
-import { toOrderView, toTradeView, type OrderView, type TradeRow } from './order.mapper';
+import { orderEntityFromRow, toOrderView, toTradeView, type OrderView, type TradeRow } from './order.mapper';
 
 const FINAL = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
 
@@ -27,8 +32,82 @@ function rowsById(rows: ContractOrderEntity[]): Map<string, ContractOrderEntity>
   return new Map(rows.flatMap((r) => (r.orderId ? [[r.orderId, r] as const] : [])));
 }
 
+
+/** Optimistic tries of one order before it takes the locked path. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+type Placed = { order: OrderView; created: boolean };
+
+function newClientOrderId(): string {
+  return `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+}
+
+/** The leg an order is for: LONG or SHORT in hedge mode, BOTH (or omitted) in one-way mode. */
+function positionSideFor(view: AccountView, dto: PlaceOrderDto): 'BOTH' | 'LONG' | 'SHORT' {
+  const positionSide = dto.positionSide ?? (view.positionMode === 'HEDGE' ? undefined : 'BOTH');
+  if (view.positionMode === 'HEDGE' && (positionSide === undefined || positionSide === 'BOTH')) {
+    throw new ValidationError('POSITION_SIDE_REQUIRED', 'In hedge mode an order needs positionSide LONG or SHORT', [
+      { field: 'positionSide', code: 'POSITION_SIDE_REQUIRED', message: 'LONG or SHORT in hedge mode' },
+    ]);
+  }
+  if (view.positionMode === 'ONE_WAY' && positionSide !== 'BOTH') {
+    throw new ValidationError('POSITION_SIDE_MISMATCH', 'In one-way mode positionSide is BOTH (or omitted)', [
+      { field: 'positionSide', code: 'POSITION_SIDE_MISMATCH', message: 'BOTH in one-way mode' },
+    ]);
+  }
+  return positionSide as 'BOTH' | 'LONG' | 'SHORT';
+}
+
+/** The order's row as the request gives it (defaults as Binance reports them). */
+function newOrderRow(userId: number, exchangeAccountId: number, exchange: string, symbol: string, clientOrderId: string, positionSide: string, dto: PlaceOrderDto): NewOrderRow {
+  return {
+    user_id: userId,
+    exchange_account_id: exchangeAccountId,
+    exchange,
+    symbol,
+    client_order_id: clientOrderId,
+    side: dto.side,
+    position_side: positionSide,
+    type: dto.type,
+    quantity: dto.quantity ?? '0',
+    price: dto.price ?? null,
+    stop_price: dto.stopPrice ?? null,
+    time_in_force: dto.timeInForce ?? (dto.type === 'LIMIT' || dto.type === 'STOP' || dto.type === 'TAKE_PROFIT' ? 'GTC' : null),
+    reduce_only: dto.reduceOnly ?? false,
+    close_position: dto.closePosition ?? false,
+    callback_rate: dto.callbackRate ?? null,
+    working_type: dto.workingType ?? (dto.type === 'LIMIT' || dto.type === 'MARKET' ? null : 'CONTRACT_PRICE'),
+  };
+}
+
+/** The engine command placing the order. */
+function placeCommand(symbol: string, dto: PlaceOrderDto, positionSide: 'BOTH' | 'LONG' | 'SHORT', clientOrderId: string): EngineCommand<Order> {
+  return (engine, c) =>
+    engine.placeOrder({
+      accountId: c.accountId,
+      ts: c.ts,
+      symbol,
+      side: dto.side,
+      type: dto.type,
+      qty: dto.quantity === undefined ? undefined : dec(dto.quantity),
+      price: dto.price === undefined ? undefined : dec(dto.price),
+      stopPrice: dto.stopPrice === undefined ? undefined : dec(dto.stopPrice),
+      callbackRate: dto.callbackRate === undefined ? undefined : dec(dto.callbackRate),
+      activationPrice: dto.activationPrice === undefined ? undefined : dec(dto.activationPrice),
+      positionSide,
+      timeInForce: dto.timeInForce,
+      workingType: dto.workingType,
+      reduceOnly: dto.reduceOnly,
+      closePosition: dto.closePosition,
+      clientOrderId,
+    });
+}
+
 @Injectable()
 export class OrdersService {
+  /** Orders of one (user, requested account) are taken one at a time in this instance. */
+  private readonly serial = new KeyedSerial();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
@@ -37,15 +116,72 @@ export class OrdersService {
     private readonly risk: RiskService,
   ) {}
 
-  async place(caller: Caller, dto: PlaceOrderDto): Promise<{ order: OrderView; created: boolean }> {
-    const account = await this.accounts.resolveForUser(caller.id, dto.accountId);
-    const spec = this.contracts.findSpec(dto.symbol, account.exchange);
+  /**
+   * Places an order. Orders of one account are taken one at a time per instance, each first on the
+   * optimistic path: the account read without a lock (with the risk limits, one statement), the
+   * checks and the engine run in memory, and the outcome written in one statement only if the
+   * account's version is still the one read — across instances, a concurrent writer makes the write
+   * a no-op and the order is tried again on the new state. An outcome the one statement does not
+   * cover (a liquidation, a funding, a delivery), an account without engine state yet, or repeated
+   * conflicts take the locked path (one transaction holding the account's row lock).
+   */
+  async place(caller: Caller, dto: PlaceOrderDto): Promise<Placed> {
+    return this.serial.run(`${caller.id}:${dto.accountId ?? ''}`, async () => {
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        const read = await this.paper.readForOrder(caller.id, dto.accountId);
+        if (!read) break;
+        const placed = await this.placeOptimistic(caller, dto, read);
+        if (placed === 'locked') break;
+        if (placed !== 'conflict') return placed;
+      }
+      return this.placeLocked(caller, dto);
+    });
+  }
+
+  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, read: OrderRead): Promise<Placed | 'conflict' | 'locked'> {
+    const { account } = read;
+    const ctx = this.orderContext(dto, PAPER);
+    const { spec } = ctx;
+    const clientOrderId = dto.clientOrderId ?? newClientOrderId();
+    try {
+      const at = this.paper.viewOf(account);
+      const positionSide = positionSideFor(at.view, dto);
+      const limits = read.limits ? limitsFromRow(read.limits) : null;
+      this.risk.checkAccountWith({ ...ctx, userId: caller.id, exchangeAccountId: account.exchangeAccountId, view: at.view, positionSide }, limits, read.ordersToday);
+      const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
+      const written = await this.paper.placeIfUnchanged(account, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
+      if (written === 'conflict' || written === 'locked') return written;
+      const rows = written.rows.map(orderEntityFromRow);
+      this.paper.publish(written.outcome, rowsById(rows));
+      return { order: toOrderView(rows[0]), created: true };
+    } catch (e) {
+      // The same clientOrderId again answers the first order, whatever this one would have met
+      // (an open order with that id, the unique key on a concurrent insert, a limit now reached).
+      if (dto.clientOrderId !== undefined) {
+        const existing = await this.dataSource.getRepository(ContractOrderEntity).findOne({ where: { exchangeAccountId: account.exchangeAccountId, clientOrderId } });
+        if (existing) return { order: toOrderView(existing), created: false };
+      }
+      throw e;
+    }
+  }
+
+  /** The contract, its mark and the order's shape checked (no account needed). */
+  private orderContext(dto: PlaceOrderDto, exchange: string): OrderContext {
+    const spec = this.contracts.findSpec(dto.symbol, exchange);
     if (!spec) throw new ValidationError('UNKNOWN_SYMBOL', `Unknown symbol ${dto.symbol}`, [{ field: 'symbol', code: 'UNKNOWN_SYMBOL', message: `Unknown symbol ${dto.symbol}` }]);
     const tick = this.paper.lastTick(spec.symbol);
     if (!tick) throw new ExchangeUnavailableError('NO_MARKET_DATA', `No market data for ${spec.symbol} yet; try again shortly`);
     const ctx = { spec, dto, markPrice: tick.markPrice };
     this.risk.checkShape(ctx);
-    const clientOrderId = dto.clientOrderId ?? `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    return ctx;
+  }
+
+  /** The locked path: the whole placement in one transaction holding the account's row lock. */
+  private async placeLocked(caller: Caller, dto: PlaceOrderDto): Promise<Placed> {
+    const account = await this.accounts.resolveForUser(caller.id, dto.accountId);
+    const ctx = this.orderContext(dto, account.exchange);
+    const { spec } = ctx;
+    const clientOrderId = dto.clientOrderId ?? newClientOrderId();
 
     const result = await this.dataSource.transaction(async (m) => {
       const locked = await this.paper.lockForUpdate(m, account.id);
@@ -55,61 +191,33 @@ export class OrdersService {
         const existing = await m.getRepository(ContractOrderEntity).findOneOrFail({ where: { exchangeAccountId: account.id, clientOrderId } });
         return { existing, outcome: undefined };
       }
-      const positionSide = dto.positionSide ?? (view.positionMode === 'HEDGE' ? undefined : 'BOTH');
-      if (view.positionMode === 'HEDGE' && (positionSide === undefined || positionSide === 'BOTH')) {
-        throw new ValidationError('POSITION_SIDE_REQUIRED', 'In hedge mode an order needs positionSide LONG or SHORT', [
-          { field: 'positionSide', code: 'POSITION_SIDE_REQUIRED', message: 'LONG or SHORT in hedge mode' },
-        ]);
-      }
-      if (view.positionMode === 'ONE_WAY' && positionSide !== 'BOTH') {
-        throw new ValidationError('POSITION_SIDE_MISMATCH', 'In one-way mode positionSide is BOTH (or omitted)', [
-          { field: 'positionSide', code: 'POSITION_SIDE_MISMATCH', message: 'BOTH in one-way mode' },
-        ]);
-      }
-      await this.risk.checkAccount(m, { ...ctx, userId: caller.id, exchangeAccountId: account.id, view, positionSide: positionSide as 'BOTH' | 'LONG' | 'SHORT' });
+      const positionSide = positionSideFor(view, dto);
+      await this.risk.checkAccount(m, { ...ctx, userId: caller.id, exchangeAccountId: account.id, view, positionSide });
       const repo = m.getRepository(ContractOrderEntity);
+      const r = newOrderRow(caller.id, account.id, account.exchange, spec.symbol, clientOrderId, positionSide, dto);
       await repo.insert(
         repo.create({
-          userId: caller.id,
-          exchangeAccountId: account.id,
-          exchange: account.exchange,
-          symbol: spec.symbol,
+          userId: r.user_id,
+          exchangeAccountId: r.exchange_account_id,
+          exchange: r.exchange,
+          symbol: r.symbol,
           clientOrderId,
           side: dto.side,
-          positionSide: positionSide ?? null,
-          type: dto.type,
-          quantity: dto.quantity ?? '0',
-          price: dto.price ?? null,
-          stopPrice: dto.stopPrice ?? null,
-          timeInForce: dto.timeInForce ?? (dto.type === 'LIMIT' || dto.type === 'STOP' || dto.type === 'TAKE_PROFIT' ? 'GTC' : null),
-          reduceOnly: dto.reduceOnly ?? false,
-          closePosition: dto.closePosition ?? false,
+          positionSide: r.position_side as ContractOrderEntity['positionSide'],
+          type: r.type,
+          quantity: r.quantity,
+          price: r.price,
+          stopPrice: r.stop_price,
+          timeInForce: r.time_in_force,
+          reduceOnly: r.reduce_only,
+          closePosition: r.close_position,
           status: 'NEW',
           filledQty: '0',
-          callbackRate: dto.callbackRate ?? null,
-          workingType: dto.workingType ?? (dto.type === 'LIMIT' || dto.type === 'MARKET' ? null : 'CONTRACT_PRICE'),
+          callbackRate: r.callback_rate,
+          workingType: r.working_type,
         }),
       );
-      const placed = await locked.execute((engine, c) =>
-        engine.placeOrder({
-          accountId: c.accountId,
-          ts: c.ts,
-          symbol: spec.symbol,
-          side: dto.side,
-          type: dto.type,
-          qty: dto.quantity === undefined ? undefined : dec(dto.quantity),
-          price: dto.price === undefined ? undefined : dec(dto.price),
-          stopPrice: dto.stopPrice === undefined ? undefined : dec(dto.stopPrice),
-          callbackRate: dto.callbackRate === undefined ? undefined : dec(dto.callbackRate),
-          activationPrice: dto.activationPrice === undefined ? undefined : dec(dto.activationPrice),
-          positionSide,
-          timeInForce: dto.timeInForce,
-          workingType: dto.workingType,
-          reduceOnly: dto.reduceOnly,
-          closePosition: dto.closePosition,
-          clientOrderId,
-        }),
-      );
+      const placed = await locked.execute(placeCommand(spec.symbol, dto, positionSide, clientOrderId));
       const row = await repo.findOneOrFail({ where: { exchangeAccountId: account.id, clientOrderId } });
       return { existing: undefined, outcome: placed, row };
     });

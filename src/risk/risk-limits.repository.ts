@@ -13,6 +13,17 @@ export interface RiskLimits {
 
 const norm = (v: string | null) => (v === null ? null : toApi(dec(v)));
 
+/** A risk_limits row (snake_case columns) as limits. */
+export function limitsFromRow(r: Record<string, unknown>): RiskLimits {
+  return {
+    maxLeverage: r.max_leverage as number | null,
+    maxOrderNotional: norm(r.max_order_notional as string | null),
+    maxPositionNotional: norm(r.max_position_notional as string | null),
+    maxDailyTrades: r.max_daily_trades as number | null,
+    forcedStopLossPct: norm(r.forced_stop_loss_pct as string | null),
+  };
+}
+
 @Injectable()
 export class RiskLimitsRepository {
   async find(m: EntityManager, userId: number): Promise<RiskLimits | null> {
@@ -20,15 +31,7 @@ export class RiskLimitsRepository {
       `SELECT max_leverage, max_order_notional, max_position_notional, max_daily_trades, forced_stop_loss_pct FROM risk_limits WHERE user_id = $1`,
       [userId],
     );
-    if (rows.length === 0) return null;
-    const r = rows[0];
-    return {
-      maxLeverage: r.max_leverage as number | null,
-      maxOrderNotional: norm(r.max_order_notional as string | null),
-      maxPositionNotional: norm(r.max_position_notional as string | null),
-      maxDailyTrades: r.max_daily_trades as number | null,
-      forcedStopLossPct: norm(r.forced_stop_loss_pct as string | null),
-    };
+    return rows.length === 0 ? null : limitsFromRow(rows[0]);
   }
 
   async put(m: EntityManager, userId: number, l: RiskLimits): Promise<RiskLimits> {

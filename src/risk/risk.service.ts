@@ -22,6 +22,8 @@ function invalid(code: string, field: string, message: string): ValidationError 
   return new ValidationError(code, message, [{ field, code, message }]);
 }
 
+export type AccountCheckInput = OrderContext & { userId: number; exchangeAccountId: number; view: AccountView; positionSide: 'BOTH' | 'LONG' | 'SHORT' };
+
 export interface OrderContext {
   spec: ContractSpec;
   dto: PlaceOrderDto;
@@ -82,22 +84,25 @@ export class RiskService {
    * Leverage brackets and the user's limits, under the account lock (view = the account before the
    * order). `positionSide` is the leg the order opens or adds to.
    */
-  async checkAccount(
-    m: EntityManager,
-    input: OrderContext & { userId: number; exchangeAccountId: number; view: AccountView; positionSide: 'BOTH' | 'LONG' | 'SHORT' },
-  ): Promise<void> {
-    const { spec, dto, view, markPrice } = input;
+  async checkAccount(m: EntityManager, input: AccountCheckInput): Promise<void> {
     const limits = await this.limits.find(m, input.userId);
+    const today = limits?.maxDailyTrades != null ? await this.limits.ordersToday(m, input.exchangeAccountId) : null;
+    this.checkAccountWith(input, limits, today);
+  }
+
+  /**
+   * The same checks with the limits (and today's order count, when the user has a daily limit)
+   * already read — the optimistic order path reads them with the account.
+   */
+  checkAccountWith(input: AccountCheckInput, limits: RiskLimits | null, ordersToday: number | null): void {
+    const { spec, dto, view, markPrice } = input;
     const setting = view.settings.find((s) => s.symbol === spec.symbol);
     const leverage = setting?.leverage ?? defaultLeverage(spec);
     if (limits?.maxLeverage != null && leverage > limits.maxLeverage) {
       throw new RiskRejectedError('RISK_MAX_LEVERAGE', `leverage ${leverage} on ${spec.symbol} is above your limit of ${limits.maxLeverage}; lower it first`);
     }
-    if (limits?.maxDailyTrades != null) {
-      const today = await this.limits.ordersToday(m, input.exchangeAccountId);
-      if (today >= limits.maxDailyTrades) {
-        throw new RiskRejectedError('RISK_MAX_DAILY_TRADES', `you have placed ${today} orders today, your limit is ${limits.maxDailyTrades}`);
-      }
+    if (limits?.maxDailyTrades != null && ordersToday !== null && ordersToday >= limits.maxDailyTrades) {
+      throw new RiskRejectedError('RISK_MAX_DAILY_TRADES', `you have placed ${ordersToday} orders today, your limit is ${limits.maxDailyTrades}`);
     }
     if (dto.closePosition || dto.quantity === undefined) return;
     const quantity = dec(dto.quantity);

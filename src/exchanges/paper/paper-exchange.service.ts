@@ -19,7 +19,26 @@ import type { EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
 import type { EngineSnapshot } from './domain/snapshot';
 import type { AccountView } from './domain/queries';
-import { activeAccountIds, activeAccounts, ID_RANGE, insertAccount, loadAccount, saveAccount, type LoadedAccount } from './persistence/paper-store';
+import {
+  activeAccountIds,
+  activeAccounts,
+  ID_RANGE,
+  insertAccount,
+  loadAccount,
+  optimisticWritable,
+  readForOrder,
+  saveAccount,
+  stripLedger,
+  writeOrderIfUnchanged,
+  type LoadedAccount,
+  type NewOrderRow,
+  type OrderRead,
+  type Queryable,
+  type VersionedAccount,
+} from './persistence/paper-store';
+
+/** Accounts whose state the optimistic order path keeps between orders (least recently used dropped). */
+const KNOWN_ACCOUNTS = 10_000;
 
 export const PAPER = 'paper';
 
@@ -59,6 +78,10 @@ export class PaperExchangeService {
   private contracts: ContractSpec[] = [];
   private readonly listeners: EventListener[] = [];
   private tickChain: Promise<void> = Promise.resolve();
+  /** The optimistic order path: each account's state as of its version, as last read or written here. */
+  private readonly known = new Map<number, VersionedAccount>();
+  /** The optimistic order path: the account a (user, requested account) pair resolved to last. */
+  private readonly accountOf = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -194,6 +217,75 @@ export class PaperExchangeService {
         return this.run(m, l, e, current, command);
       },
     };
+  }
+
+  // ------------------------------------------------------------ the optimistic order path
+
+  /** The driver's pool: the optimistic path's two statements go to it directly. */
+  private get pool(): Queryable {
+    return (this.dataSource.driver as unknown as { master: Queryable }).master;
+  }
+
+  private remember(account: VersionedAccount): void {
+    this.known.delete(account.exchangeAccountId);
+    this.known.set(account.exchangeAccountId, account);
+    if (this.known.size > KNOWN_ACCOUNTS) this.known.delete(this.known.keys().next().value as number);
+  }
+
+  /**
+   * The caller's paper account for placing an order (the given one, else the default), read without a
+   * lock with its owner's risk limits — the state is not sent again when the one kept here is current.
+   * Undefined when the locked path must resolve it (no such account, or no engine state yet).
+   */
+  async readForOrder(userId: number, accountId: number | undefined): Promise<OrderRead | undefined> {
+    const key = `${userId}:${accountId ?? ''}`;
+    const hint = this.accountOf.get(key);
+    const cached = hint === undefined ? undefined : this.known.get(hint);
+    const read = await readForOrder(this.pool, userId, accountId, cached);
+    if (!read) return undefined;
+    this.accountOf.set(key, read.account.exchangeAccountId);
+    if (this.accountOf.size > KNOWN_ACCOUNTS) this.accountOf.delete(this.accountOf.keys().next().value as string);
+    if (!read.stateOmitted) this.remember(read.account);
+    return read;
+  }
+
+  /** The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on). */
+  viewOf(account: VersionedAccount): { view: AccountView; engine: PaperEngine; snapshot: EngineSnapshot } {
+    const { snapshot } = this.requireMarket();
+    const engine = this.engineFor(account, snapshot);
+    return { view: engine.getAccount(String(account.exchangeAccountId)), engine, snapshot };
+  }
+
+  /**
+   * Runs an order command on the account as read (`viewOf`) and writes the outcome in one statement
+   * if the account is still at the version read. 'conflict': another writer came first, nothing was
+   * written (read again); 'locked': the outcome has events the one statement does not cover
+   * (liquidation, funding, delivery), nothing was written (take the locked path). A refusal throws.
+   */
+  async placeIfUnchanged<T>(
+    account: VersionedAccount,
+    at: { engine: PaperEngine; snapshot: EngineSnapshot },
+    newOrder: NewOrderRow,
+    command: EngineCommand<T>,
+  ): Promise<{ outcome: PaperOutcome<T>; rows: Record<string, unknown>[] } | 'conflict' | 'locked'> {
+    const { engine, snapshot } = at;
+    const accountId = String(account.exchangeAccountId);
+    const ts = Math.max(Date.now(), account.clock, snapshot.ts);
+    const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
+    if (!optimisticWritable(result.events)) return 'locked';
+    const snap = engine.snapshotAccount(accountId);
+    const view = engine.getAccount(accountId);
+    const clock = Math.max(ts, snap.ts);
+    let rows: Record<string, unknown>[] | undefined;
+    try {
+      rows = await writeOrderIfUnchanged(this.pool, { account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: view.positions, exchange: PAPER, newOrder });
+    } finally {
+      // what is kept here is only trusted again once read or written
+      if (!rows) this.known.delete(account.exchangeAccountId);
+    }
+    if (!rows) return 'conflict';
+    this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
+    return { outcome: { value: result.value, events: result.events, userId: account.userId, exchangeAccountId: account.exchangeAccountId, view }, rows };
   }
 
   /** Every active account (positions or open orders) at the current marks, from one unlocked read. */

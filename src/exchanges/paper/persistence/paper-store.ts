@@ -67,7 +67,8 @@ export async function activeAccounts(m: EntityManager): Promise<LoadedAccount[]>
   return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
 }
 
-function stripLedger(state: EncodedAccount): EncodedAccount {
+/** The state as saved: no ledger (it is in paper_ledger), the last few finished orders. */
+export function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
   return { ...state, ledger: [], orderHistory: history.slice(-HISTORY_KEPT) as EncodedAccount[string] };
 }
@@ -89,7 +90,7 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
   const id = loaded.exchangeAccountId;
   const state = stripLedger(input.state);
   const active = (state.positions as unknown[]).length > 0 || (state.openOrders as unknown[]).length > 0;
-  await m.query(`UPDATE paper_accounts SET seq = $2, clock = $3, active = $4, state = $5, updated_at = now() WHERE exchange_account_id = $1`, [
+  await m.query(`UPDATE paper_accounts SET seq = $2, clock = $3, active = $4, state = $5, version = version + 1, updated_at = now() WHERE exchange_account_id = $1`, [
     id,
     input.seq,
     input.clock,
@@ -251,14 +252,241 @@ async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: 
     m,
     `INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
        liquidation_price, margin, unrealized_pnl, leverage, margin_mode) VALUES`,
-    open.map((p) => [loaded.userId, loaded.exchangeAccountId, exchange, p.symbol, p.qty.gt(0) ? 'LONG' : 'SHORT', p.positionSide,
-      toApi(p.qty.abs().round(8, 0)), toApi(p.entryPrice.round(8, 1)), toApi(p.markPrice.round(8, 1)),
-      p.liquidationPrice.gt(0) ? toApi(p.liquidationPrice.round(8, 1)) : null,
-      toApi((p.marginMode === 'ISOLATED' ? p.isolatedMargin : p.initialMargin).round(8, 0)), toApi(p.unrealizedPnl.round(8, 0)),
-      p.leverage, p.marginMode === 'ISOLATED' ? 'isolated' : 'cross']),
+    open.map((p) => {
+      const r = positionRecord(p);
+      return [loaded.userId, loaded.exchangeAccountId, exchange, r.symbol, r.side, r.position_side, r.size, r.entry_price, r.mark_price,
+        r.liquidation_price, r.margin, r.unrealized_pnl, r.leverage, r.margin_mode];
+    }),
     `ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
        entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
        margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
        margin_mode = EXCLUDED.margin_mode, updated_at = now()`,
   );
+}
+
+// ---------------------------------------------------------------- the optimistic order path
+
+/** A pg pool or client: the optimistic path talks to the driver directly (one round trip each). */
+export interface Queryable {
+  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/** An account as read at a version (`state` from the row, or the cached state of that version). */
+export interface VersionedAccount extends LoadedAccount {
+  version: number;
+}
+
+/** A paper account read for placing an order, with the owner's risk limits (raw columns). */
+export interface OrderRead {
+  account: VersionedAccount;
+  /** The state was not sent: the cached one of this version is current. */
+  stateOmitted: boolean;
+  limits: Record<string, unknown> | null;
+  /** Orders placed today (UTC), refused ones excluded; read only when the user has a daily limit. */
+  ordersToday: number | null;
+}
+
+/**
+ * The caller's paper account (the given one, else the default), its owner's risk limits and — when
+ * limited — today's order count, in one statement without a lock. `cached` names the account id and
+ * version whose state the caller holds: the state is then not sent again. Undefined when the caller
+ * has no such paper account (or its engine state is not created yet).
+ */
+export async function readForOrder(
+  q: Queryable,
+  userId: number,
+  accountId: number | undefined,
+  cached: { exchangeAccountId: number; version: number; state: EncodedAccount } | undefined,
+): Promise<OrderRead | undefined> {
+  const { rows } = await q.query(
+    `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE p.state END AS state,
+            r.user_id IS NOT NULL AS limited, r.max_leverage, r.max_order_notional, r.max_position_notional, r.max_daily_trades, r.forced_stop_loss_pct,
+            CASE WHEN r.max_daily_trades IS NOT NULL THEN (
+              SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = a.id
+                 AND o.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AND o.status <> 'REJECTED') END AS orders_today
+       FROM exchange_accounts a
+       JOIN paper_accounts p ON p.exchange_account_id = a.id
+       LEFT JOIN risk_limits r ON r.user_id = a.user_id
+      WHERE a.user_id = $1 AND (CASE WHEN $2::int IS NULL THEN a.exchange = 'paper' AND a.is_default ELSE a.id = $2::int END)`,
+    [userId, accountId ?? null, cached?.exchangeAccountId ?? null, cached?.version ?? null],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  const id = Number(r.id);
+  const version = Number(r.version);
+  const stateOmitted = r.state === null && cached !== undefined && cached.exchangeAccountId === id && cached.version === version;
+  if (r.state === null && !stateOmitted) return undefined;
+  return {
+    account: { exchangeAccountId: id, userId, version, seq: Number(r.seq), clock: Number(r.clock), state: stateOmitted ? cached!.state : (r.state as EncodedAccount) },
+    stateOmitted,
+    limits: r.limited ? r : null,
+    ordersToday: r.orders_today === null || r.orders_today === undefined ? null : Number(r.orders_today),
+  };
+}
+
+/** The columns of the order being placed, as the request gives them (the engine's outcome is added). */
+export interface NewOrderRow {
+  user_id: number;
+  exchange_account_id: number;
+  exchange: string;
+  symbol: string;
+  client_order_id: string;
+  side: string;
+  position_side: string | null;
+  type: string;
+  quantity: string;
+  price: string | null;
+  stop_price: string | null;
+  time_in_force: string | null;
+  reduce_only: boolean;
+  close_position: boolean;
+  callback_rate: string | null;
+  working_type: string | null;
+}
+
+/** Events the one-statement write covers; anything else (liquidation, funding, delivery) takes the locked path. */
+const OPTIMISTIC_EVENTS = new Set(['BALANCE', 'ORDER_UPDATE', 'FILL', 'POSITION']);
+
+export function optimisticWritable(events: EngineEvent[]): boolean {
+  return events.every((e) => OPTIMISTIC_EVENTS.has(e.type));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Writes an order's outcome if the account is still at `account.version`: the new state (version
+ * raised), the new order's row, the other orders' updates, ledger entries, fills, commissions and
+ * positions — one statement, so all of it or nothing. Answers the order rows written (the new one
+ * first), or undefined when the version has moved on (nothing written). A second order with the
+ * same clientOrderId fails on the unique key, and nothing is written either.
+ */
+export async function writeOrderIfUnchanged(
+  q: Queryable,
+  input: Omit<SaveInput, 'loaded'> & { account: VersionedAccount; newOrder: NewOrderRow },
+): Promise<Record<string, unknown>[] | undefined> {
+  const { account, events, newOrder } = input;
+  const id = account.exchangeAccountId;
+  const state = stripLedger(input.state);
+  const active = (state.positions as unknown[]).length > 0 || (state.openOrders as unknown[]).length > 0;
+  const ledger: Record<string, unknown>[] = [];
+  const trades: Record<string, unknown>[] = [];
+  const fees = new Map<string, { fee: Decimal; asset: string }>();
+  const updates = new Map<string, OrderUpdate[]>();
+  let positionsChanged = false;
+  for (const e of events) {
+    if (e.type === 'BALANCE') {
+      const l = e.entry;
+      ledger.push({ entry_id: l.id, time: iso(l.ts), asset: l.asset, type: l.type, amount: toApi(l.amount), balance_after: toApi(l.balanceAfter), symbol: l.symbol, ref: l.ref });
+    } else if (e.type === 'ORDER_UPDATE') {
+      const list = updates.get(e.order.clientOrderId);
+      if (list) list.push({ order: e.order, reason: e.reason });
+      else updates.set(e.order.clientOrderId, [{ order: e.order, reason: e.reason }]);
+    } else if (e.type === 'FILL') {
+      const f = e.fill;
+      trades.push({ symbol: f.symbol, trade_id: f.tradeId, order_id: f.orderId, side: f.side, position_side: f.positionSide, price: toApi(f.price), qty: toApi(f.qty),
+        quote_qty: toApi(f.price.times(f.qty)), realized_pnl: toApi(f.realizedPnl), commission: toApi(f.fee), commission_asset: f.feeAsset,
+        maker: f.role === 'MAKER', time: iso(f.ts) });
+      const prev = fees.get(f.orderId);
+      fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
+    } else if (e.type === 'POSITION') {
+      positionsChanged = true;
+    } else {
+      throw new Error(`the optimistic write does not cover ${e.type} events`);
+    }
+  }
+  const reasonOf = (list: OrderUpdate[]) => list.reduce<string | null>((r, u) => u.reason ?? r, null);
+  const outcomeOf = (list: OrderUpdate[]) => {
+    const o = list[list.length - 1].order;
+    const fee = fees.get(o.orderId);
+    fees.delete(o.orderId);
+    return { order_id: o.orderId, status: o.status, filled_qty: toApi(o.executedQty), avg_price: o.executedQty.gt(0) ? toApi(o.avgPrice) : null,
+      updated_at: iso(o.updateTs), reject_reason: reasonOf(list), commission: fee ? toApi(fee.fee) : null, commission_asset: fee?.asset ?? null };
+  };
+  const own = updates.get(newOrder.client_order_id);
+  updates.delete(newOrder.client_order_id);
+  const created = { ...newOrder, status: 'NEW', filled_qty: '0', ...(own ? outcomeOf(own) : {}) };
+  const others = [...updates.entries()].map(([clientOrderId, list]) => ({ client_order_id: clientOrderId, ...outcomeOf(list) }));
+  if (fees.size > 0) throw new Error('a fill of an order without an update');
+  const open = positionsChanged ? input.positions.filter((p) => !p.qty.eq(0)) : [];
+  const { rows } = await q.query(
+    `WITH acct AS (
+       UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
+        WHERE exchange_account_id = $1 AND version = $2 RETURNING exchange_account_id),
+     created AS (
+       INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
+         quantity, price, stop_price, time_in_force, reduce_only, close_position, status, filled_qty, avg_price, commission, commission_asset,
+         callback_rate, working_type, reject_reason, created_at, updated_at)
+       SELECT o.user_id, o.exchange_account_id, o.exchange, o.symbol, o.order_id, o.client_order_id, o.side, o.position_side, o.type,
+         o.quantity, o.price, o.stop_price, o.time_in_force, o.reduce_only, o.close_position, o.status, o.filled_qty, o.avg_price, o.commission,
+         o.commission_asset, o.callback_rate, o.working_type, o.reject_reason, now() AT TIME ZONE 'UTC', COALESCE(o.updated_at, now() AT TIME ZONE 'UTC')
+         FROM acct, json_populate_record(NULL::contract_orders, $7::json) o
+       RETURNING *),
+     updated AS (
+       UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
+           updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
+           commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
+           commission_asset = COALESCE(u.commission_asset, c.commission_asset)
+         FROM acct, json_populate_recordset(NULL::contract_orders, $8::json) u
+        WHERE c.exchange_account_id = $1 AND c.client_order_id = u.client_order_id
+       RETURNING c.*),
+     ledger AS (
+       INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
+       SELECT $1, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
+         FROM acct, json_populate_recordset(NULL::paper_ledger, $9::json) WITH ORDINALITY AS l ORDER BY l.ordinality),
+     fills AS (
+       INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
+         realized_pnl, commission, commission_asset, maker, time)
+       SELECT $10, $1, $11, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty, t.realized_pnl, t.commission,
+         t.commission_asset, t.maker, t.time
+         FROM acct, json_populate_recordset(NULL::trades, $12::json) WITH ORDINALITY AS t ORDER BY t.ordinality),
+     gone AS (
+       DELETE FROM positions p USING acct
+        WHERE $13::boolean AND p.exchange_account_id = $1 AND NOT ((p.symbol || ':' || p.position_side) = ANY($14::text[]))),
+     legs AS (
+       INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
+         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
+       SELECT $10, $1, $11, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price, x.margin,
+         x.unrealized_pnl, x.leverage, x.margin_mode
+         FROM acct, json_populate_recordset(NULL::positions, $15::json) x
+       ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
+         entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
+         margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
+         margin_mode = EXCLUDED.margin_mode, updated_at = now())
+     SELECT * FROM created UNION ALL SELECT * FROM updated`,
+    [
+      id,
+      account.version,
+      input.seq,
+      input.clock,
+      active,
+      JSON.stringify(state),
+      JSON.stringify(created),
+      JSON.stringify(others),
+      JSON.stringify(ledger),
+      account.userId,
+      input.exchange,
+      JSON.stringify(trades),
+      positionsChanged,
+      open.map((p) => `${p.symbol}:${p.positionSide}`),
+      JSON.stringify(open.map((p) => positionRecord(p))),
+    ],
+  );
+  return rows.length === 0 ? undefined : rows;
+}
+
+/** A position leg as the `positions` table holds it. */
+function positionRecord(p: Position): Record<string, unknown> {
+  return {
+    symbol: p.symbol,
+    side: p.qty.gt(0) ? 'LONG' : 'SHORT',
+    position_side: p.positionSide,
+    size: toApi(p.qty.abs().round(8, 0)),
+    entry_price: toApi(p.entryPrice.round(8, 1)),
+    mark_price: toApi(p.markPrice.round(8, 1)),
+    liquidation_price: p.liquidationPrice.gt(0) ? toApi(p.liquidationPrice.round(8, 1)) : null,
+    margin: toApi((p.marginMode === 'ISOLATED' ? p.isolatedMargin : p.initialMargin).round(8, 0)),
+    unrealized_pnl: toApi(p.unrealizedPnl.round(8, 0)),
+    leverage: p.leverage,
+    margin_mode: p.marginMode === 'ISOLATED' ? 'isolated' : 'cross',
+  };
 }
