@@ -37,7 +37,7 @@ export class AuthService {
       throw new UnauthorizedError(expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', expired ? 'The token has expired' : 'The token is invalid');
     }
     const id = Number.parseInt(payload.sub ?? '', 10);
-    const user = Number.isInteger(id) ? await this.users.findById(id) : null;
+    const user = Number.isInteger(id) ? await this.users.findCaller(id) : null;
     if (!user) throw new UnauthorizedError('TOKEN_INVALID', 'The token is invalid');
     if (user.disabled) throw new UnauthorizedError('USER_DISABLED', 'This user is disabled');
     return { id: user.id, username: user.username, role: user.role };

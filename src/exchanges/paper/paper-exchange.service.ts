@@ -17,7 +17,7 @@ import { lastFundingTime, type MarketTick } from '../market-feed/market-tick';
 import { fundingIntervalMs } from './domain/contract-math';
 import type { EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
-import type { EngineSnapshot } from './domain/snapshot';
+import { decodeBase, type DecodedBase, type EngineSnapshot } from './domain/snapshot';
 import type { AccountView } from './domain/queries';
 import {
   activeAccountIds,
@@ -80,6 +80,8 @@ export class PaperExchangeService {
   private tickChain: Promise<void> = Promise.resolve();
   /** The optimistic order path: each account's state as of its version, as last read or written here. */
   private readonly known = new Map<number, VersionedAccount>();
+  /** Market snapshots decoded once, for every engine restored on them. */
+  private readonly decoded = new WeakMap<EngineSnapshot, DecodedBase>();
   /** The optimistic order path: the account a (user, requested account) pair resolved to last. */
   private readonly accountOf = new Map<string, number>();
 
@@ -138,12 +140,12 @@ export class PaperExchangeService {
 
   /** Restores an engine holding one account and the given market state. */
   private engineFor(loaded: LoadedAccount, markets: EngineSnapshot): PaperEngine {
-    return PaperEngine.restore({
-      ...markets,
-      accounts: [loaded.state],
-      seq: loaded.seq,
-      ts: Math.max(loaded.clock, markets.ts),
-    });
+    let base = this.decoded.get(markets);
+    if (!base) {
+      base = decodeBase(markets);
+      this.decoded.set(markets, base);
+    }
+    return PaperEngine.restoreOn(base, [loaded.state], loaded.seq, Math.max(loaded.clock, markets.ts));
   }
 
   private async load(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount> {

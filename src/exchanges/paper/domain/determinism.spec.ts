@@ -3,6 +3,8 @@ import { SyntheticFeed } from '../../market-feed/synthetic-feed';
 import { Prng } from '../../market-feed/prng';
 import { PaperEngine } from './engine';
 import { ledgerSum } from './queries';
+import { decodeBase } from './snapshot';
+import { dec } from '../../../common/decimal';
 import { newRun, SCENARIO_T0, step } from './testing/scenario';
 
 const ACCOUNTS = 6;
@@ -54,5 +56,36 @@ describe('PaperEngine determinism', () => {
     const engine = PaperEngine.create({ contracts: PAPER_CONTRACTS });
     const restored = PaperEngine.restore(JSON.parse(JSON.stringify(engine.snapshot())));
     expect(JSON.stringify(restored.contracts)).toBe(JSON.stringify(engine.contracts));
+  });
+
+  it('an engine forked from a decoded base acts as one restored from the snapshot, and leaves the base as it was', () => {
+    const run = newRun(11, ACCOUNTS);
+    const ts = step(run, SCENARIO_T0, 120, 2, ACCOUNTS);
+    const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
+    const base = decodeBase(snap);
+    const order = (accountId: string) => ({ accountId, ts: ts + 1, symbol: 'BTCUSDT', side: 'BUY' as const, type: 'MARKET' as const, qty: dec('2.5') });
+    const outcomes: string[] = [];
+    for (const _round of [1, 2]) {
+      for (const account of snap.accounts) {
+        const id = account.accountId as string;
+        const restored = PaperEngine.restore({ ...snap, accounts: [account] });
+        const forked = PaperEngine.restoreOn(base, [account], snap.seq, snap.ts);
+        const attempt = (e: PaperEngine) => {
+          try {
+            return JSON.stringify(e.placeOrder(order(id)));
+          } catch (err) {
+            return (err as Error).message;
+          }
+        };
+        // a market order walks (and consumes) the book: every fork, in both rounds, starts from the full book
+        const outcome = attempt(forked);
+        outcomes.push(outcome);
+        expect(outcome).toBe(attempt(restored));
+        expect(JSON.stringify(forked.snapshotAccount(id))).toBe(JSON.stringify(restored.snapshotAccount(id)));
+        expect(JSON.stringify(forked.snapshot().markets)).toBe(JSON.stringify(restored.snapshot().markets));
+      }
+    }
+    expect(outcomes.filter((o) => o.includes('"FILL"')).length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(PaperEngine.restoreOn(base, [], snap.seq, snap.ts).snapshot().markets)).toBe(JSON.stringify(snap.markets));
   });
 });

@@ -23,7 +23,7 @@ import { finish } from './execution';
 import { settleDelivery, settleFunding, type FundingCommand } from './funding';
 import { assetMargin, positionInitial, specOf } from './margin';
 import { placeOrder } from './placement';
-import { decodeState, encodeAccount, encodeState, type EngineSnapshot } from './snapshot';
+import { decodeState, encodeAccount, encodeState, forkState, type DecodedBase, type EngineSnapshot } from './snapshot';
 import { LiquidationWatch } from './liquidation-watch';
 import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
@@ -52,6 +52,11 @@ export class PaperEngine {
 
   static restore(snapshot: EngineSnapshot): PaperEngine {
     return new PaperEngine(decodeState(snapshot));
+  }
+
+  /** The same as `restore` of the base's snapshot with these accounts, seq and clock (see `forkState`). */
+  static restoreOn(base: DecodedBase, accounts: EngineSnapshot['accounts'], seq: number, ts: number): PaperEngine {
+    return new PaperEngine(forkState(base, accounts, seq, ts));
   }
 
   snapshot(): EngineSnapshot {

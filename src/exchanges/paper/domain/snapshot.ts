@@ -156,3 +156,32 @@ export function decodeState(snap: EngineSnapshot): EngineState {
     insuranceFund: new Map(snap.insuranceFund.map(([asset, v]) => [asset, dec(v)])),
   };
 }
+
+/** A snapshot's contracts, markets and insurance fund, decoded once and forked per operation. */
+export type DecodedBase = Omit<EngineState, 'accounts'>;
+
+export function decodeBase(snap: EngineSnapshot): DecodedBase {
+  const { accounts: _accounts, ...base } = decodeState({ ...snap, accounts: [] });
+  return base;
+}
+
+/**
+ * An engine state on `base` holding the given encoded accounts — the same as decoding the snapshot
+ * with those accounts, without decoding its markets again. What an operation mutates is copied:
+ * the book levels (taker fills consume them), the market records and the insurance fund; contracts
+ * and ticks are never mutated and are shared.
+ */
+export function forkState(base: DecodedBase, accounts: readonly Encoded[], seq: number, ts: number): EngineState {
+  const level = (l: { price: Decimal; qty: Decimal }) => ({ price: l.price, qty: l.qty });
+  return {
+    seq,
+    ts,
+    contracts: base.contracts,
+    markets: new Map([...base.markets].map(([symbol, m]) => [symbol, { ...m, bids: m.bids.map(level), asks: m.asks.map(level) }])),
+    insuranceFund: new Map(base.insuranceFund),
+    accounts: new Map(accounts.map((a) => {
+      const account = decodeAccount(a);
+      return [account.accountId, account];
+    })),
+  };
+}
