@@ -112,12 +112,10 @@ export class UsersService implements OnApplicationBootstrap {
     return this.dataSource.getRepository(UserEntity).findOne({ where: { id } });
   }
 
-  /** What every authenticated request needs of its user, in one plain statement. */
+  /** What every authenticated request needs of its user: one named statement on the driver's pool. */
   async findCaller(id: number): Promise<{ id: number; username: string; role: Role; disabled: boolean } | null> {
-    const rows: { id: number; username: string; role: Role; disabled: boolean }[] = await this.dataSource.query(
-      'SELECT id, username, role, disabled FROM users WHERE id = $1',
-      [id],
-    );
+    const pool = (this.dataSource.driver as unknown as { master: { query(q: object): Promise<{ rows: { id: number; username: string; role: Role; disabled: boolean }[] }> } }).master;
+    const { rows } = await pool.query({ name: 'auth_caller', text: 'SELECT id, username, role, disabled FROM users WHERE id = $1', values: [id] });
     return rows[0] ?? null;
   }
 

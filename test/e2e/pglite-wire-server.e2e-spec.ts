@@ -80,4 +80,32 @@ describe('PGlite wire server', () => {
       c.release();
     }
   });
+
+  it('gives each connection its own named prepared statements, and deallocates them when it closes', async () => {
+    const a = new Client({ connectionString: pg.url });
+    const b = new Client({ connectionString: pg.url });
+    await a.connect();
+    await b.connect();
+    try {
+      // the same name, different statements: each connection must keep getting its own
+      const run = async () => {
+        for (let i = 0; i < 20; i++) {
+          const [ra, rb] = await Promise.all([
+            a.query({ name: 'same_name', text: 'SELECT $1::int * 2 AS v', values: [i] }),
+            b.query({ name: 'same_name', text: 'SELECT $1::text || $2::text AS v', values: [String(i), '!'] }),
+          ]);
+          expect(ra.rows[0].v).toBe(i * 2);
+          expect(rb.rows[0].v).toBe(`${i}!`);
+        }
+      };
+      await run();
+      const prepared = async () => (await pool.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE '%same_name'`)).rows[0].n as number;
+      expect(await prepared()).toBe(2);
+      await a.end();
+      for (let waited = 0; waited < 2000 && (await prepared()) !== 1; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(await prepared()).toBe(1);
+    } finally {
+      await b.end();
+    }
+  });
 });

@@ -9,6 +9,11 @@
  * statement requires 1"), or worse, run with the wrong statement. Here a connection's messages are
  * executed as one unit up to each Sync (or simple Query), and while a transaction is open only the
  * connection that opened it is served; the others wait — which is how transactions serialize.
+ *
+ * Named prepared statements and portals live in that one session too: each connection's names are
+ * prefixed with its own id on the way in (Parse, Bind, Describe, Execute, Close), so that two
+ * connections preparing the same name each get their own statement, and a closed connection's
+ * statements are deallocated.
  */
 import net from 'node:net';
 
@@ -18,31 +23,55 @@ interface PGliteLike {
   execProtocolRawStream(message: Uint8Array, options: { onRawData: (data: Uint8Array) => void }): Promise<void>;
 }
 
+/** Whom a unit's answers go to. */
+interface Client {
+  readonly closed: boolean;
+  write(data: Uint8Array): void;
+  close(): void;
+}
+
 interface Unit {
-  conn: Connection;
+  conn: Client;
   message: Buffer;
 }
+
+/** Answers nobody reads (the deallocation of a closed connection's statements). */
+const NOBODY: Client = { closed: false, write: () => undefined, close: () => undefined };
+
+/** A message of the given type with the given body (length filled in). */
+function message(type: string, body: Buffer): Buffer {
+  const m = Buffer.alloc(5 + body.length);
+  m.write(type, 0);
+  m.writeInt32BE(4 + body.length, 1);
+  body.copy(m, 5);
+  return m;
+}
+
+/** Reads the NUL-terminated string at `at`: the string and the offset after its NUL. */
+function cstring(buf: Buffer, at: number): [string, number] {
+  const end = buf.indexOf(0, at);
+  return [buf.toString('utf8', at, end), end + 1];
+}
+
+let connectionIds = 0;
+
+/** A simple-protocol Query message: ROLLBACK. */
+const ROLLBACK = message('Q', Buffer.from('ROLLBACK\0'));
 
 const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 /** Message types that end a unit: Sync, simple Query, Flush, Terminate, CopyDone/CopyFail. */
 const UNIT_END = new Set(['S', 'Q', 'H', 'X', 'c', 'f']);
-/** A simple-protocol Query message: ROLLBACK. */
-const ROLLBACK = (() => {
-  const sql = Buffer.from('ROLLBACK\0');
-  const m = Buffer.alloc(5 + sql.length);
-  m.write('Q', 0);
-  m.writeInt32BE(4 + sql.length, 1);
-  sql.copy(m, 5);
-  return m;
-})();
-
-class Connection {
+class Connection implements Client {
   private buffer: Buffer = Buffer.alloc(0);
   private pending: Buffer[] = [];
   private startupDone = false;
   closed = false;
+  /** This connection's statement and portal names in the shared session start with this. */
+  private readonly prefix = `c${++connectionIds}_`;
+  /** Named statements prepared by this connection (session names), deallocated when it closes. */
+  readonly statements = new Set<string>();
 
   constructor(
     readonly socket: net.Socket,
@@ -83,9 +112,9 @@ class Connection {
       if (this.buffer.length < 5) return;
       const length = 1 + this.buffer.readInt32BE(1);
       if (this.buffer.length < length) return;
-      const message = Buffer.from(this.buffer.subarray(0, length));
+      const type = String.fromCharCode(this.buffer[0]);
+      const message = this.renamed(type, Buffer.from(this.buffer.subarray(0, length)));
       this.buffer = this.buffer.subarray(length);
-      const type = String.fromCharCode(message[0]);
       if (type === 'X') {
         this.close();
         return;
@@ -96,6 +125,47 @@ class Connection {
         this.pending = [];
         this.server.enqueue({ conn: this, message: unit });
       }
+    }
+  }
+
+  private own(name: string): string {
+    return name === '' ? name : this.prefix + name;
+  }
+
+  /** The message with this connection's statement and portal names made its own. */
+  private renamed(type: string, m: Buffer): Buffer {
+    const body = m.subarray(5);
+    switch (type) {
+      case 'P': {
+        // Parse: statement name, query, parameter types
+        const [name, rest] = cstring(body, 0);
+        if (name === '') return m;
+        this.statements.add(this.own(name));
+        return message(type, Buffer.concat([Buffer.from(`${this.own(name)}\0`), body.subarray(rest)]));
+      }
+      case 'B': {
+        // Bind: portal name, statement name, the rest
+        const [portal, afterPortal] = cstring(body, 0);
+        const [name, rest] = cstring(body, afterPortal);
+        if (portal === '' && name === '') return m;
+        return message(type, Buffer.concat([Buffer.from(`${this.own(portal)}\0${this.own(name)}\0`), body.subarray(rest)]));
+      }
+      case 'D':
+      case 'C': {
+        // Describe / Close: 'S' or 'P', then the name
+        const [name, rest] = cstring(body, 1);
+        if (name === '') return m;
+        if (type === 'C' && body[0] === 0x53) this.statements.delete(this.own(name));
+        return message(type, Buffer.concat([body.subarray(0, 1), Buffer.from(`${this.own(name)}\0`), body.subarray(rest)]));
+      }
+      case 'E': {
+        // Execute: portal name, row limit
+        const [portal, rest] = cstring(body, 0);
+        if (portal === '') return m;
+        return message(type, Buffer.concat([Buffer.from(`${this.own(portal)}\0`), body.subarray(rest)]));
+      }
+      default:
+        return m;
     }
   }
 
@@ -117,7 +187,7 @@ export class PGliteWireServer {
   private readonly connections = new Set<Connection>();
   private processing = false;
   /** The connection whose transaction is open, served alone until it ends. */
-  private owner: Connection | null = null;
+  private owner: Client | null = null;
 
   constructor(
     private readonly db: PGliteLike,
@@ -145,10 +215,18 @@ export class PGliteWireServer {
     void this.drain();
   }
 
-  /** A closed connection's queued work is dropped; its open transaction is rolled back by drain(). */
+  /**
+   * A closed connection's queued work is dropped; its open transaction is rolled back by drain(),
+   * then its prepared statements are deallocated.
+   */
   release(conn: Connection): void {
     this.connections.delete(conn);
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].conn === conn) this.queue.splice(i, 1);
+    if (conn.statements.size > 0) {
+      const closes = [...conn.statements].map((name) => message('C', Buffer.from(`S${name}\0`)));
+      this.queue.push({ conn: NOBODY, message: Buffer.concat([...closes, message('S', Buffer.alloc(0))]) });
+      conn.statements.clear();
+    }
     void this.drain();
   }
 
@@ -182,10 +260,10 @@ export class PGliteWireServer {
         await this.abandonOwner();
         const unit = this.next();
         if (!unit) break;
-        const { conn, message } = unit;
+        const { conn, message: unitMessage } = unit;
         if (conn.closed) continue;
         try {
-          await this.db.runExclusive(() => this.db.execProtocolRawStream(new Uint8Array(message), { onRawData: (d) => conn.write(d) }));
+          await this.db.runExclusive(() => this.db.execProtocolRawStream(new Uint8Array(unitMessage), { onRawData: (d) => conn.write(d) }));
         } catch {
           conn.close();
         }

@@ -267,9 +267,15 @@ async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: 
 // ---------------------------------------------------------------- the optimistic order path
 
 /** A pg pool or client: the optimistic path talks to the driver directly (one round trip each). */
+/**
+ * The optimistic path's statements are named: each connection parses and plans them once, then only
+ * binds them (planning the write statement cost more than executing it).
+ */
 export interface Queryable {
-  query(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
+
+
 
 /** An account as read at a version (`state` from the row, or the cached state of that version). */
 export interface VersionedAccount extends LoadedAccount {
@@ -298,8 +304,9 @@ export async function readForOrder(
   accountId: number | undefined,
   cached: { exchangeAccountId: number; version: number; state: EncodedAccount } | undefined,
 ): Promise<OrderRead | undefined> {
-  const { rows } = await q.query(
-    `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE p.state END AS state,
+  const { rows } = await q.query({
+    name: 'paper_read_for_order',
+    text: `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE p.state END AS state,
             r.user_id IS NOT NULL AS limited, r.max_leverage, r.max_order_notional, r.max_position_notional, r.max_daily_trades, r.forced_stop_loss_pct,
             CASE WHEN r.max_daily_trades IS NOT NULL THEN (
               SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = a.id
@@ -308,8 +315,8 @@ export async function readForOrder(
        JOIN paper_accounts p ON p.exchange_account_id = a.id
        LEFT JOIN risk_limits r ON r.user_id = a.user_id
       WHERE a.user_id = $1 AND (CASE WHEN $2::int IS NULL THEN a.exchange = 'paper' AND a.is_default ELSE a.id = $2::int END)`,
-    [userId, accountId ?? null, cached?.exchangeAccountId ?? null, cached?.version ?? null],
-  );
+    values: [userId, accountId ?? null, cached?.exchangeAccountId ?? null, cached?.version ?? null],
+  });
   const r = rows[0];
   if (!r) return undefined;
   const id = Number(r.id);
@@ -408,8 +415,9 @@ export async function writeOrderIfUnchanged(
   const others = [...updates.entries()].map(([clientOrderId, list]) => ({ client_order_id: clientOrderId, ...outcomeOf(list) }));
   if (fees.size > 0) throw new Error('a fill of an order without an update');
   const open = positionsChanged ? input.positions.filter((p) => !p.qty.eq(0)) : [];
-  const { rows } = await q.query(
-    `WITH acct AS (
+  const { rows } = await q.query({
+    name: 'paper_write_order',
+    text: `WITH acct AS (
        UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
         WHERE exchange_account_id = $1 AND version = $2 RETURNING exchange_account_id),
      created AS (
@@ -453,7 +461,7 @@ export async function writeOrderIfUnchanged(
          margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
          margin_mode = EXCLUDED.margin_mode, updated_at = now())
      SELECT * FROM created UNION ALL SELECT * FROM updated`,
-    [
+    values: [
       id,
       account.version,
       input.seq,
@@ -470,7 +478,7 @@ export async function writeOrderIfUnchanged(
       open.map((p) => `${p.symbol}:${p.positionSide}`),
       JSON.stringify(open.map((p) => positionRecord(p))),
     ],
-  );
+  });
   return rows.length === 0 ? undefined : rows;
 }
 
