@@ -14,7 +14,7 @@ import { assertFound, ConflictError, ExchangeUnavailableError, ValidationError }
 import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
 import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
-import type { AccountView } from '../exchanges/paper/domain/queries';
+import type { TradingView } from '../exchanges/paper/domain/queries';
 import type { NewOrderRow, OrderRead } from '../exchanges/paper/persistence/paper-store';
 import { KeyedSerial } from '../common/concurrency/keyed-serial';
 import { limitsFromRow } from '../risk/risk-limits.repository';
@@ -43,7 +43,7 @@ function newClientOrderId(): string {
 }
 
 /** The leg an order is for: LONG or SHORT in hedge mode, BOTH (or omitted) in one-way mode. */
-function positionSideFor(view: AccountView, dto: PlaceOrderDto): 'BOTH' | 'LONG' | 'SHORT' {
+function positionSideFor(view: TradingView, dto: PlaceOrderDto): 'BOTH' | 'LONG' | 'SHORT' {
   const positionSide = dto.positionSide ?? (view.positionMode === 'HEDGE' ? undefined : 'BOTH');
   if (view.positionMode === 'HEDGE' && (positionSide === undefined || positionSide === 'BOTH')) {
     throw new ValidationError('POSITION_SIDE_REQUIRED', 'In hedge mode an order needs positionSide LONG or SHORT', [

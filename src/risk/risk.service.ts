@@ -8,7 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { dec, isMultipleOf, ZERO, type Decimal } from '../common/decimal';
 import { RiskRejectedError, ValidationError } from '../common/errors';
 import { checkOrder, notional, type ContractSpec } from '../contracts/domain';
-import type { AccountView } from '../exchanges/paper/domain/queries';
+import type { TradingView } from '../exchanges/paper/domain/queries';
 import type { PlaceOrderDto } from '../orders/dto/order.dto';
 import { RiskLimitsRepository, type RiskLimits } from './risk-limits.repository';
 
@@ -22,7 +22,7 @@ function invalid(code: string, field: string, message: string): ValidationError 
   return new ValidationError(code, message, [{ field, code, message }]);
 }
 
-export type AccountCheckInput = OrderContext & { userId: number; exchangeAccountId: number; view: AccountView; positionSide: 'BOTH' | 'LONG' | 'SHORT' };
+export type AccountCheckInput = OrderContext & { userId: number; exchangeAccountId: number; view: TradingView; positionSide: 'BOTH' | 'LONG' | 'SHORT' };
 
 export interface OrderContext {
   spec: ContractSpec;
@@ -139,7 +139,7 @@ export function defaultLeverage(spec: ContractSpec): number {
 }
 
 /** Size of the leg after the order, if it adds to it (one-way: the signed position after the order). */
-function resultingSize(view: AccountView, symbol: string, positionSide: string, side: 'BUY' | 'SELL', quantity: Decimal): Decimal {
+function resultingSize(view: TradingView, symbol: string, positionSide: string, side: 'BUY' | 'SELL', quantity: Decimal): Decimal {
   const leg = view.positions.find((p) => p.symbol === symbol && p.positionSide === positionSide);
   const current = leg?.qty ?? ZERO;
   const signed = side === 'BUY' ? quantity : quantity.neg();

@@ -18,7 +18,7 @@ import { fundingIntervalMs } from './domain/contract-math';
 import type { EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
 import { decodeBase, type DecodedBase, type EngineSnapshot } from './domain/snapshot';
-import type { AccountView } from './domain/queries';
+import type { AccountView, TradingView } from './domain/queries';
 import {
   activeAccountIds,
   activeAccounts,
@@ -252,10 +252,10 @@ export class PaperExchangeService {
   }
 
   /** The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on). */
-  viewOf(account: VersionedAccount): { view: AccountView; engine: PaperEngine; snapshot: EngineSnapshot } {
+  viewOf(account: VersionedAccount): { view: TradingView; engine: PaperEngine; snapshot: EngineSnapshot } {
     const { snapshot } = this.requireMarket();
     const engine = this.engineFor(account, snapshot);
-    return { view: engine.getAccount(String(account.exchangeAccountId)), engine, snapshot };
+    return { view: engine.getTradingView(String(account.exchangeAccountId)), engine, snapshot };
   }
 
   /**

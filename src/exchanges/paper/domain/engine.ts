@@ -28,7 +28,7 @@ import { LiquidationWatch } from './liquidation-watch';
 import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
 import { maxLeverageForNotional, maxNotionalForLeverage } from '../../../contracts/domain/brackets';
-import { accountView, type AccountView } from './queries';
+import { accountView, tradingView, type AccountView, type TradingView } from './queries';
 import type { Order } from '../../types';
 
 export interface Result<T = void> {
@@ -233,6 +233,11 @@ export class PaperEngine {
 
   getAccount(accountId: string): AccountView {
     return accountView(this.state, this.account(accountId));
+  }
+
+  /** Modes, settings and leg sizes only (no margins computed): what the pre-trade checks need. */
+  getTradingView(accountId: string): TradingView {
+    return tradingView(this.account(accountId));
   }
 
   accountIds(): string[] {

@@ -107,11 +107,17 @@ export function legsOf(account: AccountState, symbol: string, marginMode: Positi
  * cross legs of one contract together, on the cross wallet with the other contracts' maintenance
  * margin and unrealized PnL (Binance WB − TMM1 + UPNL1).
  */
-export function liquidationInput(state: EngineState, account: AccountState, p: PositionState): { spec: ContractSpec; legs: PositionState[]; walletBalance: Decimal; otherMaintenanceMargin: Decimal; otherUnrealizedPnl: Decimal } {
+export function liquidationInput(
+  state: EngineState,
+  account: AccountState,
+  p: PositionState,
+  /** The account's margin of each asset, when the caller has it already (the same state). */
+  margins?: ReadonlyMap<string, AssetMargin>,
+): { spec: ContractSpec; legs: PositionState[]; walletBalance: Decimal; otherMaintenanceMargin: Decimal; otherUnrealizedPnl: Decimal } {
   const spec = specOf(state, p.symbol);
   if (p.marginMode === 'ISOLATED') return { spec, legs: [p], walletBalance: p.isolatedMargin, otherMaintenanceMargin: ZERO, otherUnrealizedPnl: ZERO };
   const legs = legsOf(account, p.symbol, 'CROSSED');
-  const m = assetMargin(state, account, spec.marginAsset);
+  const m = margins?.get(spec.marginAsset) ?? assetMargin(state, account, spec.marginAsset);
   let ownMm = ZERO;
   let ownUpnl = ZERO;
   for (const l of legs) {
@@ -128,7 +134,7 @@ export function liquidationInput(state: EngineState, account: AccountState, p: P
 }
 
 /** Liquidation price of a leg on the tick (the calculator's rounded price); zero when there is none. */
-export function liquidationPriceOf(state: EngineState, account: AccountState, p: PositionState): Decimal {
+export function liquidationPriceOf(state: EngineState, account: AccountState, p: PositionState, margins?: ReadonlyMap<string, AssetMargin>): Decimal {
   if (p.amount.eq(0)) return ZERO;
-  return cm.liquidationPrice(liquidationInput(state, account, p))?.roundedPrice ?? ZERO;
+  return cm.liquidationPrice(liquidationInput(state, account, p, margins))?.roundedPrice ?? ZERO;
 }

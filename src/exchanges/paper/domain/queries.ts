@@ -3,7 +3,7 @@ import { type Decimal, ZERO } from '../../../common/decimal';
 import type { Balance, Order, Position } from '../../types';
 import * as cm from './contract-math';
 import type { AccountState, EngineState, LedgerEntry } from './engine-types';
-import { assetMargin, liquidationPriceOf, markOf, positionInitial, positionMaintenance, positionUpnl, specOf } from './margin';
+import { assetMargin, type AssetMargin, liquidationPriceOf, markOf, positionInitial, positionMaintenance, positionUpnl, specOf } from './margin';
 import { orderView } from './views';
 
 export interface AccountView {
@@ -17,8 +17,18 @@ export interface AccountView {
 }
 
 export function accountView(state: EngineState, account: AccountState): AccountView {
+  // each asset's margin once: the balances and every cross leg's liquidation price use it
+  const margins = new Map<string, AssetMargin>();
+  const marginOf = (asset: string) => {
+    let m = margins.get(asset);
+    if (!m) {
+      m = assetMargin(state, account, asset);
+      margins.set(asset, m);
+    }
+    return m;
+  };
   const balances: Balance[] = [...account.wallets.keys()].map((asset) => {
-    const m = assetMargin(state, account, asset);
+    const m = marginOf(asset);
     return {
       asset,
       walletBalance: m.wallet,
@@ -30,6 +40,7 @@ export function accountView(state: EngineState, account: AccountState): AccountV
   const positions: Position[] = [...account.positions.values()].map((p) => {
     const spec = specOf(state, p.symbol);
     const mark = markOf(state, p.symbol, p.entryPrice);
+    if (p.marginMode !== 'ISOLATED') marginOf(spec.marginAsset);
     return {
       symbol: p.symbol,
       positionSide: p.positionSide,
@@ -37,7 +48,7 @@ export function accountView(state: EngineState, account: AccountState): AccountV
       entryPrice: p.entryPrice,
       markPrice: mark,
       unrealizedPnl: positionUpnl(state, p),
-      liquidationPrice: liquidationPriceOf(state, account, p),
+      liquidationPrice: liquidationPriceOf(state, account, p, margins),
       leverage: p.leverage,
       marginMode: p.marginMode,
       isolatedMargin: p.isolatedMargin,
@@ -56,6 +67,22 @@ export function accountView(state: EngineState, account: AccountState): AccountV
     openOrders: [...account.openOrders.values()].map(orderView),
     ledger: [...account.ledger],
     settings: [...account.settings.entries()].map(([symbol, s]) => ({ symbol, ...s })),
+  };
+}
+
+/** What the pre-trade checks need of an account: its modes, settings and the size of each leg. */
+export interface TradingView {
+  positionMode: AccountState['positionMode'];
+  settings: AccountView['settings'];
+  positions: Pick<Position, 'symbol' | 'positionSide' | 'qty'>[];
+}
+
+/** The trading view, without computing margins. */
+export function tradingView(account: AccountState): TradingView {
+  return {
+    positionMode: account.positionMode,
+    settings: [...account.settings.entries()].map(([symbol, s]) => ({ symbol, ...s })),
+    positions: [...account.positions.values()].map((p) => ({ symbol: p.symbol, positionSide: p.positionSide, qty: p.amount })),
   };
 }
 
