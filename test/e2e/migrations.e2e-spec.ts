@@ -81,12 +81,37 @@ async function checkMigrations(url: string) {
         min_notional, maker_fee_rate, taker_fee_rate, liquidation_fee_rate, brackets)
         VALUES ('paper','X','X','USDT','perpetual','linear',1,1,1,1,0,0,0,'[]'), ('paper','X','X','USDT','perpetual','linear',1,1,1,1,0,0,0,'[]')`),
     ).rejects.toThrow(/uq_contracts_exchange_symbol/);
+    await checkOpenOrdersMove(ds);
 
     while ((await ds.query(`SELECT count(*)::int AS n FROM migrations`))[0].n > 0) await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables(ds)).toEqual(['migrations']);
   } finally {
     await ds.destroy();
   }
+}
+
+/** An account's open orders move out of its engine state into paper_open_orders, and back on revert. */
+async function checkOpenOrdersMove(ds: DataSource) {
+  await ds.undoLastMigration({ transaction: 'each' });
+  expect(await tables(ds)).not.toContain('paper_open_orders');
+  const [{ id: userId }] = await ds.query(`INSERT INTO users (username, password_hash, role) VALUES ('mig_user', 'x', 'trader') RETURNING id`);
+  const [{ id }] = await ds.query(`INSERT INTO exchange_accounts (user_id, exchange, name) VALUES ($1, 'paper', 'paper') RETURNING id`, [userId]);
+  const orders = [
+    { orderId: '9', symbol: 'BTCUSDT', price: '90000', qty: '0.001' },
+    { orderId: '12', symbol: 'BTCUSDT', price: '91000', qty: '0.002' },
+  ];
+  const state = { accountId: String(id), wallets: [], settings: [], positions: [], openOrders: orders, orderHistory: [], ledger: [] };
+  await ds.query(`INSERT INTO paper_accounts (exchange_account_id, seq, clock, active, state) VALUES ($1, 12, 0, TRUE, $2)`, [id, JSON.stringify(state)]);
+  await runMigrationsLocked(ds);
+  const moved: { order_id: string; state: object }[] = await ds.query(`SELECT order_id::text, state FROM paper_open_orders o WHERE exchange_account_id = $1 ORDER BY o.order_id`, [id]);
+  expect(moved).toEqual([{ order_id: '9', state: orders[0] }, { order_id: '12', state: orders[1] }]);
+  expect((await ds.query(`SELECT state->'openOrders' AS o FROM paper_accounts WHERE exchange_account_id = $1`, [id]))[0].o).toEqual([]);
+  await ds.undoLastMigration({ transaction: 'each' });
+  expect((await ds.query(`SELECT state->'openOrders' AS o FROM paper_accounts WHERE exchange_account_id = $1`, [id]))[0].o).toEqual(orders);
+  await ds.query(`DELETE FROM paper_accounts`);
+  await ds.query(`DELETE FROM exchange_accounts`);
+  await ds.query(`DELETE FROM users WHERE username = 'mig_user'`);
+  await runMigrationsLocked(ds);
 }
 
 describe('migrations', () => {

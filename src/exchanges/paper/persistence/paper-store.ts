@@ -33,18 +33,27 @@ const HISTORY_KEPT = 10;
 const ts = (ms: number) => new Date(ms);
 const s = (d: Decimal | undefined) => (d === undefined ? null : toApi(d));
 
+/**
+ * The account's state as the engine saved it: the row's state with its open orders put back from
+ * paper_open_orders, in order id order (the engine's own). `p` is the paper_accounts alias.
+ */
+const stateOf = (p: string) =>
+  `${p}.state || jsonb_build_object('openOrders', COALESCE((SELECT jsonb_agg(oo.state ORDER BY oo.order_id) FROM paper_open_orders oo
+     WHERE oo.exchange_account_id = ${p}.exchange_account_id), '[]'::jsonb))`;
+
 export async function insertAccount(m: EntityManager, exchangeAccountId: number, seq: number, clock: number, state: EncodedAccount): Promise<void> {
   await m.query(`INSERT INTO paper_accounts (exchange_account_id, seq, clock, active, state) VALUES ($1, $2, $3, FALSE, $4)`, [
     exchangeAccountId,
     seq,
     clock,
-    JSON.stringify(stripLedger(state)),
+    JSON.stringify(storedState(state)),
   ]);
+  await writeOpenOrders(m, exchangeAccountId, openOrderChanges(undefined, state));
 }
 
 export async function loadAccount(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount | null> {
   const rows: { seq: string; clock: string; state: EncodedAccount; user_id: number }[] = await m.query(
-    `SELECT p.seq, p.clock, p.state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+    `SELECT p.seq, p.clock, ${stateOf('p')} AS state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
       WHERE p.exchange_account_id = $1 ${lock ? 'FOR UPDATE OF p' : ''}`,
     [exchangeAccountId],
   );
@@ -61,16 +70,60 @@ export async function activeAccountIds(m: EntityManager): Promise<number[]> {
 /** Every active account's state in one query, unlocked: for finding which ones a tick changes. */
 export async function activeAccounts(m: EntityManager): Promise<LoadedAccount[]> {
   const rows: { id: number; seq: string; clock: string; state: EncodedAccount; user_id: number }[] = await m.query(
-    `SELECT p.exchange_account_id AS id, p.seq, p.clock, p.state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+    `SELECT p.exchange_account_id AS id, p.seq, p.clock, ${stateOf('p')} AS state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
       WHERE p.active ORDER BY 1`,
   );
   return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
 }
 
-/** The state as saved: no ledger (it is in paper_ledger), the last few finished orders. */
+/** The state as kept: no ledger (it is in paper_ledger), the last few finished orders. */
 export function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
   return { ...state, ledger: [], orderHistory: history.slice(-HISTORY_KEPT) as EncodedAccount[string] };
+}
+
+/** The state as the paper_accounts row holds it: kept as above, its open orders in their own rows. */
+function storedState(state: EncodedAccount): EncodedAccount {
+  return { ...stripLedger(state), openOrders: [] };
+}
+
+type EncodedOrder = { [k: string]: unknown };
+
+/** Same JSON, for the flat records of an encoded order (nested values compared as JSON). */
+function sameRecord(a: EncodedOrder, b: EncodedOrder): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object' || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
+/** The open orders an operation removed, and the ones it added or changed (`before` undefined: all are new). */
+export function openOrderChanges(before: EncodedAccount | undefined, after: EncodedAccount): { removed: string[]; upserts: EncodedOrder[] } {
+  const old = new Map(((before?.openOrders as EncodedOrder[] | undefined) ?? []).map((o) => [o.orderId as string, o]));
+  const upserts: EncodedOrder[] = [];
+  for (const o of after.openOrders as EncodedOrder[]) {
+    const id = o.orderId as string;
+    const prev = old.get(id);
+    old.delete(id);
+    if (!prev || !sameRecord(prev, o)) upserts.push(o);
+  }
+  return { removed: [...old.keys()], upserts };
+}
+
+/** The SQL of writing open-order changes: parameters (account, removed ids, upserted orders as JSON). */
+const DELETE_OPEN_ORDERS = `DELETE FROM paper_open_orders WHERE exchange_account_id = $1 AND order_id = ANY($2::bigint[])`;
+const UPSERT_OPEN_ORDERS = `INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
+  SELECT $1, (o->>'orderId')::bigint, o FROM jsonb_array_elements($2::jsonb) o
+  ON CONFLICT (exchange_account_id, order_id) DO UPDATE SET state = EXCLUDED.state`;
+
+async function writeOpenOrders(m: EntityManager, exchangeAccountId: number, changes: { removed: string[]; upserts: EncodedOrder[] }): Promise<void> {
+  if (changes.removed.length > 0) await m.query(DELETE_OPEN_ORDERS, [exchangeAccountId, changes.removed]);
+  if (changes.upserts.length > 0) await m.query(UPSERT_OPEN_ORDERS, [exchangeAccountId, JSON.stringify(changes.upserts)]);
 }
 
 export interface SaveInput {
@@ -88,15 +141,15 @@ export interface SaveInput {
 export async function saveAccount(m: EntityManager, input: SaveInput): Promise<void> {
   const { loaded, events } = input;
   const id = loaded.exchangeAccountId;
-  const state = stripLedger(input.state);
-  const active = (state.positions as unknown[]).length > 0 || (state.openOrders as unknown[]).length > 0;
+  const active = (input.state.positions as unknown[]).length > 0 || (input.state.openOrders as unknown[]).length > 0;
   await m.query(`UPDATE paper_accounts SET seq = $2, clock = $3, active = $4, state = $5, version = version + 1, updated_at = now() WHERE exchange_account_id = $1`, [
     id,
     input.seq,
     input.clock,
     active,
-    JSON.stringify(state),
+    JSON.stringify(storedState(input.state)),
   ]);
+  await writeOpenOrders(m, id, openOrderChanges(loaded.state, input.state));
   const fees = new Map<string, { fee: Decimal; asset: string }>();
   const ledger: unknown[][] = [];
   const trades: unknown[][] = [];
@@ -306,7 +359,7 @@ export async function readForOrder(
 ): Promise<OrderRead | undefined> {
   const { rows } = await q.query({
     name: 'paper_read_for_order',
-    text: `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE p.state END AS state,
+    text: `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE ${stateOf('p')} END AS state,
             r.user_id IS NOT NULL AS limited, r.max_leverage, r.max_order_notional, r.max_position_notional, r.max_daily_trades, r.forced_stop_loss_pct,
             CASE WHEN r.max_daily_trades IS NOT NULL THEN (
               SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = a.id
@@ -373,8 +426,8 @@ export async function writeOrderIfUnchanged(
 ): Promise<Record<string, unknown>[] | undefined> {
   const { account, events, newOrder } = input;
   const id = account.exchangeAccountId;
-  const state = stripLedger(input.state);
-  const active = (state.positions as unknown[]).length > 0 || (state.openOrders as unknown[]).length > 0;
+  const active = (input.state.positions as unknown[]).length > 0 || (input.state.openOrders as unknown[]).length > 0;
+  const openOrders = openOrderChanges(account.state, input.state);
   const ledger: Record<string, unknown>[] = [];
   const trades: Record<string, unknown>[] = [];
   const fees = new Map<string, { fee: Decimal; asset: string }>();
@@ -459,7 +512,13 @@ export async function writeOrderIfUnchanged(
        ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
          entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
          margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
-         margin_mode = EXCLUDED.margin_mode, updated_at = now())
+         margin_mode = EXCLUDED.margin_mode, updated_at = now()),
+     closed AS (
+       DELETE FROM paper_open_orders o USING acct WHERE o.exchange_account_id = $1 AND o.order_id = ANY($16::bigint[])),
+     resting AS (
+       INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
+       SELECT $1, (o->>'orderId')::bigint, o FROM acct, jsonb_array_elements($17::jsonb) o
+       ON CONFLICT (exchange_account_id, order_id) DO UPDATE SET state = EXCLUDED.state)
      SELECT * FROM created UNION ALL SELECT * FROM updated`,
     values: [
       id,
@@ -467,7 +526,7 @@ export async function writeOrderIfUnchanged(
       input.seq,
       input.clock,
       active,
-      JSON.stringify(state),
+      JSON.stringify(storedState(input.state)),
       JSON.stringify(created),
       JSON.stringify(others),
       JSON.stringify(ledger),
@@ -477,6 +536,8 @@ export async function writeOrderIfUnchanged(
       positionsChanged,
       open.map((p) => `${p.symbol}:${p.positionSide}`),
       JSON.stringify(open.map((p) => positionRecord(p))),
+      openOrders.removed,
+      JSON.stringify(openOrders.upserts),
     ],
   });
   return rows.length === 0 ? undefined : rows;
