@@ -88,4 +88,31 @@ describe('PaperEngine determinism', () => {
     expect(outcomes.filter((o) => o.includes('"FILL"')).length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(PaperEngine.restoreOn(base, [], snap.seq, snap.ts).snapshot().markets)).toBe(JSON.stringify(snap.markets));
   });
+
+  it('encodes an order that did not change as the very record it was decoded from, and a changed one anew', () => {
+    const run = newRun(3, ACCOUNTS);
+    const ts = step(run, SCENARIO_T0, 200, 2, ACCOUNTS);
+    const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
+    const account = snap.accounts.find((a) => (a.openOrders as unknown[]).length >= 2);
+    expect(account).toBeDefined();
+    const id = account!.accountId as string;
+    const records = account!.openOrders as { orderId: string }[];
+    const engine = PaperEngine.restore({ ...snap, accounts: [account!] });
+    const same = engine.snapshotAccount(id).account.openOrders as object[];
+    expect(same).toHaveLength(records.length);
+    same.forEach((r, i) => expect(r).toBe(records[i]));
+    engine.cancelOrder({ accountId: id, ts: ts + 1, symbol: 'BTCUSDT', orderId: records[0].orderId });
+    const after = engine.snapshotAccount(id).account;
+    const open = after.openOrders as object[];
+    expect(open).toHaveLength(records.length - 1);
+    open.forEach((r, i) => expect(r).toBe(records[i + 1]));
+    // the canceled order went to the history as a new record; decoding it again gives the same values
+    const history = after.orderHistory as { orderId: string; status: string }[];
+    const canceled = history.find((o) => o.orderId === records[0].orderId);
+    expect(canceled).toBeDefined();
+    expect(canceled).not.toBe(records[0]);
+    expect(canceled!.status).toBe('CANCELED');
+    const again = PaperEngine.restore({ ...snap, accounts: [after] });
+    expect(JSON.stringify(again.snapshotAccount(id).account)).toBe(JSON.stringify(PaperEngine.restore(JSON.parse(JSON.stringify({ ...snap, accounts: [after] }))).snapshotAccount(id).account));
+  });
 });

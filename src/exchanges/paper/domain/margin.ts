@@ -46,14 +46,25 @@ export function orderReferencePrice(state: EngineState, o: OrderState): Decimal 
   return o.price ?? o.stopPrice ?? o.activationPrice ?? markOf(state, o.symbol, ZERO);
 }
 
+/**
+ * The last initial margin computed for an order quantity (by the decimal's identity: decimals are
+ * immutable, and copies of an order share them) with the inputs it was computed from. Every account
+ * view and margin check sums the margin of all open orders; unchanged orders are not computed again.
+ */
+const orderMargins = new WeakMap<Decimal, { executedQty: Decimal; price: Decimal; leverage: number; spec: ContractSpec; margin: Decimal }>();
+
 /** Initial margin held by an order that can open or increase a position (reduce-only orders hold none). */
 export function orderInitialMargin(state: EngineState, account: AccountState, o: OrderState): Decimal {
   if (o.reduceOnly || o.closePosition) return ZERO;
   const price = orderReferencePrice(state, o);
   if (price.lte(0)) return ZERO;
   const spec = specOf(state, o.symbol);
-  const lev = account.settings.get(o.symbol)?.leverage ?? cm.defaultLeverage(spec);
-  return cm.initialMargin(spec, o.qty.minus(o.executedQty), price, lev);
+  const leverage = account.settings.get(o.symbol)?.leverage ?? cm.defaultLeverage(spec);
+  const memo = orderMargins.get(o.qty);
+  if (memo && memo.executedQty === o.executedQty && memo.price === price && memo.leverage === leverage && memo.spec === spec) return memo.margin;
+  const margin = cm.initialMargin(spec, o.qty.minus(o.executedQty), price, leverage);
+  orderMargins.set(o.qty, { executedQty: o.executedQty, price, leverage, spec, margin });
+  return margin;
 }
 
 export interface AssetMargin {

@@ -61,18 +61,103 @@ const LEDGER = ['amount', 'balanceAfter'];
 const TICK = ['lastPrice', 'markPrice', 'indexPrice', 'fundingRate'];
 const LEVEL = ['price', 'qty'];
 
+/**
+ * Encoded order records and their decoded values are remembered both ways: decoding a record seen
+ * before copies the values decoded the first time, and encoding an order whose fields are all still
+ * the values of its last encoding (compared by identity: decimals are immutable, an order's fields
+ * are flat) answers that same record. An account's unchanged open orders are then neither parsed
+ * nor formatted again from one operation to the next, and a store can tell them unchanged by
+ * identity. Order ids are unique across accounts.
+ */
+const orderTemplates = new WeakMap<Encoded, OrderState>();
+/** Every field of OrderState (`copyOrder` copies these; a field added to OrderState goes in both). */
+const ORDER_FIELDS = [
+  'orderId', 'clientOrderId', 'accountId', 'symbol', 'side', 'positionSide', 'type', 'timeInForce', 'qty', 'price', 'stopPrice',
+  'activationPrice', 'callbackRate', 'workingType', 'reduceOnly', 'closePosition', 'status', 'executedQty', 'cumQuote', 'createdTs',
+  'updateTs', 'triggered', 'trailExtreme',
+] as const satisfies readonly (keyof OrderState)[];
+/** Fails to compile when OrderState has a field ORDER_FIELDS lacks. */
+const EVERY_ORDER_FIELD: Exclude<keyof OrderState, (typeof ORDER_FIELDS)[number]> extends never ? true : never = true;
+void EVERY_ORDER_FIELD;
+const lastEncoding = new Map<string, { template: OrderState; encoded: Encoded }>();
+const LAST_ENCODINGS = 200_000;
+
+function remember(id: string, template: OrderState, encoded: Encoded): void {
+  if (lastEncoding.size >= LAST_ENCODINGS) lastEncoding.clear();
+  lastEncoding.set(id, { template, encoded });
+}
+
+function decodeOrder(raw: Encoded): OrderState {
+  let template = orderTemplates.get(raw);
+  if (!template) {
+    template = copyOrder(decFields<OrderState>(raw, ORDER));
+    orderTemplates.set(raw, template);
+  }
+  if (lastEncoding.get(template.orderId)?.encoded !== raw) remember(template.orderId, template, raw);
+  return copyOrder(template);
+}
+
+/**
+ * A copy with every field of an order, in one order (one object shape, so copying and comparing
+ * stay fast); absent fields are undefined.
+ */
+function copyOrder(t: OrderState): OrderState {
+  return {
+    orderId: t.orderId,
+    clientOrderId: t.clientOrderId,
+    accountId: t.accountId,
+    symbol: t.symbol,
+    side: t.side,
+    positionSide: t.positionSide,
+    type: t.type,
+    timeInForce: t.timeInForce,
+    qty: t.qty,
+    price: t.price,
+    stopPrice: t.stopPrice,
+    activationPrice: t.activationPrice,
+    callbackRate: t.callbackRate,
+    workingType: t.workingType,
+    reduceOnly: t.reduceOnly,
+    closePosition: t.closePosition,
+    status: t.status,
+    executedQty: t.executedQty,
+    cumQuote: t.cumQuote,
+    createdTs: t.createdTs,
+    updateTs: t.updateTs,
+    triggered: t.triggered,
+    trailExtreme: t.trailExtreme,
+  };
+}
+
+function unchanged(o: OrderState, template: OrderState): boolean {
+  const a = o as unknown as Record<string, unknown>;
+  const b = template as unknown as Record<string, unknown>;
+  for (const k of ORDER_FIELDS) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function encodeOrder(o: OrderState): Encoded {
+  const last = lastEncoding.get(o.orderId);
+  if (last && unchanged(o, last.template)) return last.encoded;
+  const encoded = enc(o);
+  const template = copyOrder(o);
+  orderTemplates.set(encoded, template);
+  remember(o.orderId, template, encoded);
+  return encoded;
+}
+
 /** One account as it appears in `EngineSnapshot.accounts`. */
 export function encodeAccount(a: AccountState): Encoded {
-  return enc({
+  return {
     accountId: a.accountId,
     positionMode: a.positionMode,
-    wallets: [...a.wallets.entries()].map(([asset, amount]) => ({ asset, amount })),
-    settings: [...a.settings.entries()].map(([symbol, v]) => ({ symbol, ...v })),
-    positions: [...a.positions.values()],
-    openOrders: [...a.openOrders.values()],
-    orderHistory: a.orderHistory,
-    ledger: a.ledger,
-  });
+    wallets: [...a.wallets.entries()].map(([asset, amount]) => enc({ asset, amount })),
+    settings: [...a.settings.entries()].map(([symbol, v]) => enc({ symbol, ...v })),
+    positions: [...a.positions.values()].map(enc),
+    openOrders: [...a.openOrders.values()].map(encodeOrder),
+    orderHistory: a.orderHistory.map(encodeOrder),
+    ledger: a.ledger.map(enc),
+  };
 }
 
 export function encodeState(s: EngineState): EngineSnapshot {
@@ -111,7 +196,7 @@ function decodeMarket(raw: Encoded): MarketState {
 }
 
 function decodeAccount(raw: Encoded): AccountState {
-  const order = (o: Json) => decFields<OrderState>(o as Encoded, ORDER);
+  const order = (o: Json) => decodeOrder(o as Encoded);
   return {
     accountId: raw.accountId as string,
     positionMode: raw.positionMode as AccountState['positionMode'],

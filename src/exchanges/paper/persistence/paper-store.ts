@@ -110,7 +110,7 @@ export function openOrderChanges(before: EncodedAccount | undefined, after: Enco
     const id = o.orderId as string;
     const prev = old.get(id);
     old.delete(id);
-    if (!prev || !sameRecord(prev, o)) upserts.push(o);
+    if (prev !== o && (!prev || !sameRecord(prev, o))) upserts.push(o);
   }
   return { removed: [...old.keys()], upserts };
 }
