@@ -69,6 +69,24 @@ export type EventListener = (
   outcomes: { userId: number; exchangeAccountId: number; events: EngineEvent[]; view: AccountView; orderRows?: ReadonlyMap<string, object> }[],
 ) => void;
 
+/**
+ * An outcome whose account view is computed when first read (the engine is not used afterwards):
+ * an order that only rests changes no balance or position, and nobody reads the view.
+ */
+function lazyOutcome<T>(result: Result<T>, userId: number, exchangeAccountId: number, view: () => AccountView): PaperOutcome<T> {
+  let computed: AccountView | undefined;
+  return {
+    value: result.value,
+    events: result.events,
+    userId,
+    exchangeAccountId,
+    get view() {
+      computed ??= view();
+      return computed;
+    },
+  };
+}
+
 @Injectable()
 export class PaperExchangeService {
   private readonly logger = new Logger(PaperExchangeService.name);
@@ -135,7 +153,7 @@ export class PaperExchangeService {
     const loaded: LoadedAccount = { exchangeAccountId, userId: 0, seq, clock: ts, state: snap.account };
     const [{ user_id }] = (await m.query('SELECT user_id FROM exchange_accounts WHERE id = $1', [exchangeAccountId])) as { user_id: number }[];
     loaded.userId = user_id;
-    await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.account, events: res.events, positions: [], exchange: PAPER });
+    await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.account, events: res.events, positions: () => [], exchange: PAPER });
   }
 
   /** Restores an engine holding one account and the given market state. */
@@ -182,15 +200,15 @@ export class PaperExchangeService {
   private async persist<T>(m: EntityManager, loaded: LoadedAccount, engine: PaperEngine, result: Result<T>, ts: number): Promise<PaperOutcome<T>> {
     const accountId = String(loaded.exchangeAccountId);
     const snap = engine.snapshotAccount(accountId);
-    const view = engine.getAccount(accountId);
-    await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state: snap.account, events: result.events, positions: view.positions, exchange: PAPER });
-    return { value: result.value, events: result.events, userId: loaded.userId, exchangeAccountId: loaded.exchangeAccountId, view };
+    const outcome = lazyOutcome(result, loaded.userId, loaded.exchangeAccountId, () => engine.getAccount(accountId));
+    await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER });
+    return outcome;
   }
 
   /** Publishes what a committed operation produced (with the rows of its orders when the caller has them). */
   publish(outcome: PaperOutcome<unknown>, orderRows?: ReadonlyMap<string, object>): void {
     if (outcome.events.length === 0) return;
-    this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, view: outcome.view, orderRows }]);
+    this.emit([{ userId: outcome.userId, exchangeAccountId: outcome.exchangeAccountId, events: outcome.events, get view() { return outcome.view; }, orderRows }]);
   }
 
   /**
@@ -276,18 +294,18 @@ export class PaperExchangeService {
     const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
     if (!optimisticWritable(result.events)) return 'locked';
     const snap = engine.snapshotAccount(accountId);
-    const view = engine.getAccount(accountId);
+    const outcome = lazyOutcome(result, account.userId, account.exchangeAccountId, () => engine.getAccount(accountId));
     const clock = Math.max(ts, snap.ts);
     let rows: Record<string, unknown>[] | undefined;
     try {
-      rows = await writeOrderIfUnchanged(this.pool, { account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: view.positions, exchange: PAPER, newOrder });
+      rows = await writeOrderIfUnchanged(this.pool, { account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER, newOrder });
     } finally {
       // what is kept here is only trusted again once read or written
       if (!rows) this.known.delete(account.exchangeAccountId);
     }
     if (!rows) return 'conflict';
     this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
-    return { outcome: { value: result.value, events: result.events, userId: account.userId, exchangeAccountId: account.exchangeAccountId, view }, rows };
+    return { outcome, rows };
   }
 
   /** Every active account (positions or open orders) at the current marks, from one unlocked read. */

@@ -132,8 +132,8 @@ export interface SaveInput {
   clock: number;
   state: EncodedAccount;
   events: EngineEvent[];
-  /** Positions of the account after the operation (engine views at the current marks). */
-  positions: Position[];
+  /** Positions of the account after the operation (engine views at the current marks); asked only when they changed. */
+  positions: () => Position[];
   exchange: string;
 }
 
@@ -234,7 +234,7 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
       [input.exchange, orderIds, amounts, assets],
     );
   }
-  if (positionsChanged) await syncPositions(m, loaded, input.exchange, input.positions);
+  if (positionsChanged) await syncPositions(m, loaded, input.exchange, input.positions());
 }
 
 /** Rows per statement, well below PostgreSQL's 65,535 parameters for the widest row. */
@@ -467,7 +467,7 @@ export async function writeOrderIfUnchanged(
   const created = { ...newOrder, status: 'NEW', filled_qty: '0', ...(own ? outcomeOf(own) : {}) };
   const others = [...updates.entries()].map(([clientOrderId, list]) => ({ client_order_id: clientOrderId, ...outcomeOf(list) }));
   if (fees.size > 0) throw new Error('a fill of an order without an update');
-  const open = positionsChanged ? input.positions.filter((p) => !p.qty.eq(0)) : [];
+  const open = positionsChanged ? input.positions().filter((p) => !p.qty.eq(0)) : [];
   const { rows } = await q.query({
     name: 'paper_write_order',
     text: `WITH acct AS (
