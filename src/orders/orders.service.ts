@@ -121,16 +121,27 @@ export class OrdersService {
    * optimistic path: the account read without a lock (with the risk limits, one statement), the
    * checks and the engine run in memory, and the outcome written in one statement only if the
    * account's version is still the one read — across instances, a concurrent writer makes the write
-   * a no-op and the order is tried again on the new state. An outcome the one statement does not
+   * a no-op and the order is tried again on the new state. The read of the previous order is kept
+   * (the account's state as written, the limits as read): the next order is tried on it with no
+   * read at all, its write also checking the account's owner and the limits' stamp; a refusal or a
+   * conflict there is not answered but tried again on a fresh read. An outcome the one statement does not
    * cover (a liquidation, a funding, a delivery), an account without engine state yet, or repeated
    * conflicts take the locked path (one transaction holding the account's row lock).
    */
   async place(caller: Caller, dto: PlaceOrderDto): Promise<Placed> {
     return this.serial.run(`${caller.id}:${dto.accountId ?? ''}`, async () => {
+      // First on the last read kept, when there is one (no read: its write checks that nothing it
+      // relied on changed); anything else than a written order then reads afresh.
+      const kept = this.paper.keptForOrder(caller.id, dto.accountId);
+      if (kept) {
+        const placed = await this.placeOptimistic(caller, dto, kept, true);
+        if (placed !== 'conflict' && placed !== 'locked') return placed;
+        if (placed === 'locked') return this.placeLocked(caller, dto);
+      }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const read = await this.paper.readForOrder(caller.id, dto.accountId);
         if (!read) break;
-        const placed = await this.placeOptimistic(caller, dto, read);
+        const placed = await this.placeOptimistic(caller, dto, read, false);
         if (placed === 'locked') break;
         if (placed !== 'conflict') return placed;
       }
@@ -138,7 +149,11 @@ export class OrdersService {
     });
   }
 
-  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, read: OrderRead): Promise<Placed | 'conflict' | 'locked'> {
+  /**
+   * One optimistic try. `kept`: the read is the one kept from the previous order, possibly stale —
+   * a refusal is then not answered but taken as a conflict (read afresh and checked again).
+   */
+  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, read: OrderRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
     const { account } = read;
     const ctx = this.orderContext(dto, PAPER);
     const { spec } = ctx;
@@ -149,12 +164,13 @@ export class OrdersService {
       const limits = read.limits ? limitsFromRow(read.limits) : null;
       this.risk.checkAccountWith({ ...ctx, userId: caller.id, exchangeAccountId: account.exchangeAccountId, view: at.view, positionSide }, limits, read.ordersToday);
       const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
-      const written = await this.paper.placeIfUnchanged(account, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
+      const written = await this.paper.placeIfUnchanged(read, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
       if (written === 'conflict' || written === 'locked') return written;
       const rows = written.rows.map(orderEntityFromRow);
       this.paper.publish(written.outcome, rowsById(rows));
       return { order: toOrderView(rows[0]), created: true };
     } catch (e) {
+      if (kept) return 'conflict';
       // The same clientOrderId again answers the first order, whatever this one would have met
       // (an open order with that id, the unique key on a concurrent insert, a limit now reached).
       if (dto.clientOrderId !== undefined) {

@@ -24,7 +24,9 @@ export class TradingEventsPublisher implements OnModuleInit {
   }
 
   private async publish(outcomes: Parameters<EventListener>[0]): Promise<void> {
-    for (const { userId, exchangeAccountId, events, view, orderRows } of outcomes) {
+    for (const outcome of outcomes) {
+      const { userId, exchangeAccountId, events, orderRows } = outcome;
+      if (!this.events.hasListeners(userId)) continue;
       const orderIds = [...new Set(events.flatMap((e) => (e.type === 'ORDER_UPDATE' ? [e.order.orderId] : [])))];
       if (orderIds.length > 0) {
         // the rows the operation read in its transaction, when it read them all; else read now
@@ -58,10 +60,10 @@ export class TradingEventsPublisher implements OnModuleInit {
       }
       for (const key of legs) {
         const [symbol, positionSide] = key.split(':');
-        const leg = view.positions.find((p) => p.symbol === symbol && p.positionSide === positionSide);
+        const leg = outcome.view.positions.find((p) => p.symbol === symbol && p.positionSide === positionSide);
         this.events.emitToUser(userId, 'position', leg ? positionView(leg) : { symbol, positionSide, side: 'BOTH', size: '0' });
       }
-      for (const b of view.balances.filter((x) => assets.has(x.asset))) {
+      for (const b of outcome.view.balances.filter((x) => assets.has(x.asset))) {
         this.events.emitToUser(userId, 'account', {
           accountId: exchangeAccountId, asset: b.asset, walletBalance: toApi(b.walletBalance), unrealizedPnl: toApi(b.unrealizedPnl),
           marginBalance: toApi(b.marginBalance), availableBalance: toApi(b.availableBalance),

@@ -54,11 +54,15 @@ export class LiveAccountPublisher implements OnModuleInit, OnModuleDestroy {
       });
   }
 
-  /** One round: every active paper account with an open position, at the current marks (one read). */
+  /** One round: every active paper account with an open position and a listener, at the current marks (one read). */
   async publishAll(): Promise<number> {
     let sent = 0;
-    for (const { exchangeAccountId, userId, view } of await this.paper.activeViews()) {
+    for (const active of await this.paper.activeViews()) {
       if (this.stopped) break;
+      const { exchangeAccountId, userId } = active;
+      // nobody to tell: the view is not even computed
+      if (!this.events.hasListeners(userId)) continue;
+      const { view } = active;
       const open = view.positions.filter((p) => !p.qty.eq(0));
       if (open.length === 0) continue;
       const assets = new Set(open.map((p) => p.marginAsset));

@@ -47,10 +47,12 @@ export class ForcedStopLossMonitor implements OnModuleInit {
     const limits = await this.limits.forcedStopLosses(this.dataSource.manager);
     if (limits.size === 0) return [];
     const done: { exchangeAccountId: number; close: ForcedClose; order: Order }[] = [];
-    for (const { exchangeAccountId, userId, view } of await this.paper.activeViews()) {
+    for (const active of await this.paper.activeViews()) {
+      const { exchangeAccountId, userId } = active;
       const pct = limits.get(userId);
-      // checked first on the unlocked view: most passes close nothing and take no lock
-      if (pct === undefined || forcedStopLossCloses(view.positionMode, view.positions, dec(pct)).length === 0) continue;
+      if (pct === undefined) continue;
+      // checked first on the unlocked view (computed only for the users with a limit): most passes close nothing and take no lock
+      if (forcedStopLossCloses(active.view.positionMode, active.view.positions, dec(pct)).length === 0) continue;
       try {
         done.push(...(await this.enforceOn({ exchangeAccountId, userId, pct })));
       } catch (e) {

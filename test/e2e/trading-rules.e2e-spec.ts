@@ -134,6 +134,29 @@ describe('trading rules: isolation, roles, validation, risk limits', () => {
     expect(res.body.message).toContain('limit is 3');
   });
 
+  it('limits an admin changes between two orders apply to the very next order, whichever way', async () => {
+    const u = await t.newUser('trader');
+    const c = as(u.token);
+    const admin = as(t.adminToken);
+    const order = (quantity: string) => c.post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity });
+    const limits = (body: object) => admin.put(`/api/v1/admin/users/${u.id}/risk-limits`, body);
+    // the first order reads the account and its (absent) limits; the next ones start from that read
+    expect((await order('0.002')).status).toBe(201);
+    expect((await limits({ maxOrderNotional: '50' })).status).toBe(200);
+    const refused = await order('0.002');
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('RISK_MAX_ORDER_NOTIONAL');
+    expect((await limits({ maxOrderNotional: '100000' })).status).toBe(200);
+    expect((await order('0.002')).status).toBe(201);
+    // a daily limit set after two orders counts them
+    expect((await limits({ maxDailyTrades: 2 })).status).toBe(200);
+    const third = await order('0.002');
+    expect(third.body.code).toBe('RISK_MAX_DAILY_TRADES');
+    expect((await limits({})).status).toBe(200);
+    expect((await order('0.002')).status).toBe(201);
+    expect((await counts(u.id)).orders).toBe(3);
+  });
+
   it('admin paper deposit credits the wallet through the ledger', async () => {
     const u = await t.newUser('trader');
     const res = await as(t.adminToken).post(`/api/v1/admin/users/${u.id}/paper-deposit`, { asset: 'BTC', amount: '0.5' });

@@ -29,6 +29,7 @@ import {
   readForOrder,
   saveAccount,
   stripLedger,
+  utcDay,
   writeOrderIfUnchanged,
   type LoadedAccount,
   type NewOrderRow,
@@ -100,8 +101,12 @@ export class PaperExchangeService {
   private readonly known = new Map<number, VersionedAccount>();
   /** Market snapshots decoded once, for every engine restored on them. */
   private readonly decoded = new WeakMap<EngineSnapshot, DecodedBase>();
-  /** The optimistic order path: the account a (user, requested account) pair resolved to last. */
-  private readonly accountOf = new Map<string, number>();
+  /**
+   * The optimistic order path: what a (user, requested account) pair read last — the account it
+   * resolved to, the owner's limits, today's count — kept so that the next order can go straight
+   * to its write (which checks that none of it changed).
+   */
+  private readonly lastRead = new Map<string, Omit<OrderRead, 'account' | 'stateOmitted'> & { exchangeAccountId: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -259,14 +264,31 @@ export class PaperExchangeService {
    */
   async readForOrder(userId: number, accountId: number | undefined): Promise<OrderRead | undefined> {
     const key = `${userId}:${accountId ?? ''}`;
-    const hint = this.accountOf.get(key);
+    const hint = this.lastRead.get(key)?.exchangeAccountId;
     const cached = hint === undefined ? undefined : this.known.get(hint);
     const read = await readForOrder(this.pool, userId, accountId, cached);
     if (!read) return undefined;
-    this.accountOf.set(key, read.account.exchangeAccountId);
-    if (this.accountOf.size > KNOWN_ACCOUNTS) this.accountOf.delete(this.accountOf.keys().next().value as string);
+    const { account: _account, stateOmitted: _omitted, ...context } = read;
+    this.lastRead.delete(key);
+    this.lastRead.set(key, { ...context, exchangeAccountId: read.account.exchangeAccountId });
+    if (this.lastRead.size > KNOWN_ACCOUNTS) this.lastRead.delete(this.lastRead.keys().next().value as string);
     if (!read.stateOmitted) this.remember(read.account);
     return read;
+  }
+
+  /**
+   * The last read for (user, requested account) with the account's state as last written here, when
+   * both are kept (and a daily count is still today's): an order can be tried on it without reading
+   * first — its write checks the version, the account and the limits, and a conflict reads afresh.
+   */
+  keptForOrder(userId: number, accountId: number | undefined): OrderRead | undefined {
+    const context = this.lastRead.get(`${userId}:${accountId ?? ''}`);
+    if (!context) return undefined;
+    const account = this.known.get(context.exchangeAccountId);
+    if (!account || account.userId !== userId) return undefined;
+    if (context.ordersToday !== null && context.day !== utcDay(Date.now())) return undefined;
+    const { exchangeAccountId: _id, ...rest } = context;
+    return { ...rest, account, stateOmitted: true };
   }
 
   /** The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on). */
@@ -283,12 +305,13 @@ export class PaperExchangeService {
    * (liquidation, funding, delivery), nothing was written (take the locked path). A refusal throws.
    */
   async placeIfUnchanged<T>(
-    account: VersionedAccount,
+    read: OrderRead,
     at: { engine: PaperEngine; snapshot: EngineSnapshot },
     newOrder: NewOrderRow,
     command: EngineCommand<T>,
   ): Promise<{ outcome: PaperOutcome<T>; rows: Record<string, unknown>[] } | 'conflict' | 'locked'> {
     const { engine, snapshot } = at;
+    const { account } = read;
     const accountId = String(account.exchangeAccountId);
     const ts = Math.max(Date.now(), account.clock, snapshot.ts);
     const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
@@ -298,24 +321,66 @@ export class PaperExchangeService {
     const clock = Math.max(ts, snap.ts);
     let rows: Record<string, unknown>[] | undefined;
     try {
-      rows = await writeOrderIfUnchanged(this.pool, { account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER, newOrder });
+      rows = await writeOrderIfUnchanged(this.pool, {
+        account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER, newOrder,
+        checked: { requestedAccountId: read.requestedAccountId, limitsStamp: read.limitsStamp },
+      });
     } finally {
       // what is kept here is only trusted again once read or written
       if (!rows) this.known.delete(account.exchangeAccountId);
     }
     if (!rows) return 'conflict';
     this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
+    const context = this.lastRead.get(`${account.userId}:${read.requestedAccountId ?? ''}`);
+    // the new order counts for today's limit unless it was refused
+    if (context?.ordersToday != null && rows[0].status !== 'REJECTED') context.ordersToday += 1;
     return { outcome, rows };
   }
 
-  /** Every active account (positions or open orders) at the current marks, from one unlocked read. */
+  /**
+   * Every active account's state from one unlocked read; the accounts whose state is kept here at
+   * their current version are not sent again.
+   */
+  private async activeLoaded(): Promise<VersionedAccount[]> {
+    // what is kept now (the query answers against these versions, whatever happens to the cache meanwhile)
+    const held = new Map(this.known);
+    const ids: number[] = [];
+    const versions: number[] = [];
+    for (const k of held.values()) {
+      ids.push(k.exchangeAccountId);
+      versions.push(k.version);
+    }
+    const out: VersionedAccount[] = [];
+    for (const row of await activeAccounts(this.dataSource.manager, { ids, versions })) {
+      if (row.state === null) {
+        out.push(held.get(row.exchangeAccountId) as VersionedAccount);
+      } else {
+        const account: VersionedAccount = { ...row, state: row.state };
+        this.remember(account);
+        out.push(account);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every active account (positions or open orders) at the current marks, from one unlocked read;
+   * each view is computed when first read.
+   */
   async activeViews(): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
     const { snapshot } = this.requireMarket();
-    return (await activeAccounts(this.dataSource.manager)).map((loaded) => ({
-      exchangeAccountId: loaded.exchangeAccountId,
-      userId: loaded.userId,
-      view: this.engineFor(loaded, snapshot).getAccount(String(loaded.exchangeAccountId)),
-    }));
+    return (await this.activeLoaded()).map((loaded) => {
+      let view: AccountView | undefined;
+      const compute = () => this.engineFor(loaded, snapshot).getAccount(String(loaded.exchangeAccountId));
+      return {
+        exchangeAccountId: loaded.exchangeAccountId,
+        userId: loaded.userId,
+        get view(): AccountView {
+          view ??= compute();
+          return view;
+        },
+      };
+    });
   }
 
   /** The account at the current marks, without locking (reads). */
@@ -412,7 +477,7 @@ export class PaperExchangeService {
   /** The active accounts the batch would change, found by running it on each one's unlocked state. */
   private async changedBy(fresh: MarketTick[], before: EngineSnapshot): Promise<number[]> {
     const changed: number[] = [];
-    for (const loaded of await activeAccounts(this.dataSource.manager)) {
+    for (const loaded of await this.activeLoaded()) {
       try {
         if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true }).events.length > 0) changed.push(loaded.exchangeAccountId);
       } catch {

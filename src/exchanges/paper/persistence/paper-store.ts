@@ -67,13 +67,19 @@ export async function activeAccountIds(m: EntityManager): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
-/** Every active account's state in one query, unlocked: for finding which ones a tick changes. */
-export async function activeAccounts(m: EntityManager): Promise<LoadedAccount[]> {
-  const rows: { id: number; seq: string; clock: string; state: EncodedAccount; user_id: number }[] = await m.query(
-    `SELECT p.exchange_account_id AS id, p.seq, p.clock, ${stateOf('p')} AS state, a.user_id FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+/**
+ * Every active account's state in one query, unlocked: for finding which ones a tick changes. The
+ * state of an account at a version the caller holds (`known`) is not sent (null).
+ */
+export async function activeAccounts(m: EntityManager, known: { ids: number[]; versions: number[] } = { ids: [], versions: [] }): Promise<(Omit<VersionedAccount, 'state'> & { state: EncodedAccount | null })[]> {
+  const rows: { id: number; version: string; seq: string; clock: string; state: EncodedAccount | null; user_id: number }[] = await m.query(
+    `SELECT p.exchange_account_id AS id, p.version, p.seq, p.clock, CASE WHEN k.id IS NULL THEN ${stateOf('p')} END AS state, a.user_id
+       FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
+       LEFT JOIN unnest($1::int[], $2::bigint[]) AS k(id, version) ON k.id = p.exchange_account_id AND k.version = p.version
       WHERE p.active ORDER BY 1`,
+    [known.ids, known.versions],
   );
-  return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
+  return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, version: Number(r.version), seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
 }
 
 /** The state as kept: no ledger (it is in paper_ledger), the last few finished orders. */
@@ -341,9 +347,18 @@ export interface OrderRead {
   /** The state was not sent: the cached one of this version is current. */
   stateOmitted: boolean;
   limits: Record<string, unknown> | null;
+  /** When the limits were last set (their row's updated_at as text), null without limits: the write checks it is unchanged. */
+  limitsStamp: string | null;
   /** Orders placed today (UTC), refused ones excluded; read only when the user has a daily limit. */
   ordersToday: number | null;
+  /** The UTC day (days since the epoch) `ordersToday` counts. */
+  day: number;
+  /** The account id the request named, or null for the caller's default paper account. */
+  requestedAccountId: number | null;
 }
+
+/** Days since the epoch, UTC: the day a daily count is for. */
+export const utcDay = (ms: number) => Math.floor(ms / 86_400_000);
 
 /**
  * The caller's paper account (the given one, else the default), its owner's risk limits and — when
@@ -360,6 +375,7 @@ export async function readForOrder(
   const { rows } = await q.query({
     name: 'paper_read_for_order',
     text: `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE ${stateOf('p')} END AS state,
+            extract(epoch FROM now())::float8 * 1000 AS now_ms, r.updated_at::text AS limits_stamp,
             r.user_id IS NOT NULL AS limited, r.max_leverage, r.max_order_notional, r.max_position_notional, r.max_daily_trades, r.forced_stop_loss_pct,
             CASE WHEN r.max_daily_trades IS NOT NULL THEN (
               SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = a.id
@@ -380,7 +396,10 @@ export async function readForOrder(
     account: { exchangeAccountId: id, userId, version, seq: Number(r.seq), clock: Number(r.clock), state: stateOmitted ? cached!.state : (r.state as EncodedAccount) },
     stateOmitted,
     limits: r.limited ? r : null,
+    limitsStamp: (r.limits_stamp as string | null) ?? null,
     ordersToday: r.orders_today === null || r.orders_today === undefined ? null : Number(r.orders_today),
+    day: utcDay(Number(r.now_ms)),
+    requestedAccountId: accountId ?? null,
   };
 }
 
@@ -422,7 +441,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function writeOrderIfUnchanged(
   q: Queryable,
-  input: Omit<SaveInput, 'loaded'> & { account: VersionedAccount; newOrder: NewOrderRow },
+  input: Omit<SaveInput, 'loaded'> & {
+    account: VersionedAccount;
+    newOrder: NewOrderRow;
+    /** What the order was checked against, checked again by the write: the account as requested, the limits as read. */
+    checked: { requestedAccountId: number | null; limitsStamp: string | null };
+  },
 ): Promise<Record<string, unknown>[] | undefined> {
   const { account, events, newOrder } = input;
   const id = account.exchangeAccountId;
@@ -472,7 +496,10 @@ export async function writeOrderIfUnchanged(
     name: 'paper_write_order',
     text: `WITH acct AS (
        UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
-        WHERE exchange_account_id = $1 AND version = $2 RETURNING exchange_account_id),
+        WHERE exchange_account_id = $1 AND version = $2
+          AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = $1 AND a.user_id = $10 AND ($18::int = $1 OR $18::int IS NULL AND a.is_default))
+          AND (SELECT r.updated_at::text FROM risk_limits r WHERE r.user_id = $10) IS NOT DISTINCT FROM $19::text
+       RETURNING exchange_account_id),
      created AS (
        INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
          quantity, price, stop_price, time_in_force, reduce_only, close_position, status, filled_qty, avg_price, commission, commission_asset,
@@ -538,6 +565,8 @@ export async function writeOrderIfUnchanged(
       JSON.stringify(open.map((p) => positionRecord(p))),
       openOrders.removed,
       JSON.stringify(openOrders.upserts),
+      input.checked.requestedAccountId,
+      input.checked.limitsStamp,
     ],
   });
   return rows.length === 0 ? undefined : rows;
