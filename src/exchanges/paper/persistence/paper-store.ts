@@ -24,11 +24,12 @@ export interface LoadedAccount {
 export const ID_RANGE = 1_000_000_000;
 
 /**
- * The last few finished orders stay in the state (the engine looks an order up there right after it
- * finished); the full history is in contract_orders. Every order reads and rewrites the state, so
- * it is kept small.
+ * Finished orders kept in the saved state: none. The engine looks a finished order up in its
+ * history only within the operation that finished it (in memory); the service reads orders from
+ * contract_orders. Every order rewrites the state: without the history it stays under PostgreSQL's
+ * 2 kB TOAST threshold (no compression, a smaller WAL record).
  */
-const HISTORY_KEPT = 10;
+const HISTORY_KEPT = 0;
 
 const ts = (ms: number) => new Date(ms);
 const s = (d: Decimal | undefined) => (d === undefined ? null : toApi(d));
@@ -85,7 +86,7 @@ export async function activeAccounts(m: EntityManager, known: { ids: number[]; v
 /** The state as kept: no ledger (it is in paper_ledger), the last few finished orders. */
 export function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
-  return { ...state, ledger: [], orderHistory: history.slice(-HISTORY_KEPT) as EncodedAccount[string] };
+  return { ...state, ledger: [], orderHistory: history.slice(history.length - HISTORY_KEPT) as EncodedAccount[string] };
 }
 
 /** The state as the paper_accounts row holds it: kept as above, its open orders in their own rows. */
