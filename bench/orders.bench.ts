@@ -14,7 +14,7 @@
  * The orders are a realistic mix, cycled by every trader: a LIMIT GTC buy 3% below the mark (rests),
  * a MARKET buy, a LIMIT GTC sell 3% above the mark (rests), a MARKET sell (closes the buy) — 0.001
  * BTCUSDT each, so positions stay flat and the opening 10,000 USDT are ample (no deposit needed);
- * open orders are canceled between runs (the cost of an order grows with the account's open orders).
+ * open orders are canceled between runs (an account's margin sums its open orders, so an order costs more the more orders rest).
  * Every answer other than 201 is counted and reported.
  *
  * The steady run is paced by this bench, not by autocannon's `overallRate`: autocannon's rate limit
