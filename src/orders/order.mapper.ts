@@ -1,4 +1,5 @@
 import { dec, toApi } from '../common/decimal';
+import type { EntityMetadata } from 'typeorm';
 import type { ContractOrderEntity } from './contract-order.entity';
 
 const d = (v: string | null) => (v === null ? null : toApi(dec(v)));
@@ -73,34 +74,15 @@ export function toTradeView(t: TradeRow) {
   };
 }
 
-/** A contract_orders row as the driver returns it (snake_case columns) as the entity. */
-export function orderEntityFromRow(r: Record<string, unknown>): ContractOrderEntity {
-  return {
-    id: r.id as number,
-    userId: r.user_id as number,
-    exchangeAccountId: r.exchange_account_id as number,
-    exchange: r.exchange as string,
-    symbol: r.symbol as string,
-    orderId: r.order_id as string | null,
-    clientOrderId: r.client_order_id as string | null,
-    side: r.side as 'BUY' | 'SELL',
-    positionSide: r.position_side as ContractOrderEntity['positionSide'],
-    type: r.type as string,
-    quantity: r.quantity as string,
-    price: r.price as string | null,
-    stopPrice: r.stop_price as string | null,
-    timeInForce: r.time_in_force as string | null,
-    reduceOnly: r.reduce_only as boolean,
-    closePosition: r.close_position as boolean,
-    status: r.status as string,
-    filledQty: r.filled_qty as string,
-    avgPrice: r.avg_price as string | null,
-    commission: r.commission as string | null,
-    commissionAsset: r.commission_asset as string | null,
-    callbackRate: r.callback_rate as string | null,
-    workingType: r.working_type as string | null,
-    rejectReason: r.reject_reason as string | null,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
+/**
+ * Maps rows as the driver returns them (database column names, values parsed by the driver) to the
+ * entity, by the entity's column metadata.
+ */
+export function rowMapper<T>(metadata: EntityMetadata): (row: Record<string, unknown>) => T {
+  const columns = metadata.columns.map((c) => [c.propertyName, c.databaseName] as const);
+  return (row) => {
+    const entity: Record<string, unknown> = {};
+    for (const [property, column] of columns) entity[property] = row[column];
+    return entity as T;
   };
 }

@@ -23,7 +23,7 @@ import type { Order } from '../exchanges/types';
 import { RiskService } from '../risk/risk.service';
 import { ContractOrderEntity } from './contract-order.entity';
 import type { ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
-import { orderEntityFromRow, toOrderView, toTradeView, type OrderView, type TradeRow } from './order.mapper';
+import { rowMapper, toOrderView, toTradeView, type OrderView, type TradeRow } from './order.mapper';
 
 const FINAL = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
 
@@ -107,6 +107,8 @@ function placeCommand(symbol: string, dto: PlaceOrderDto, positionSide: 'BOTH' |
 export class OrdersService {
   /** Orders of one (user, requested account) are taken one at a time in this instance. */
   private readonly serial = new KeyedSerial();
+  /** contract_orders rows as the driver returns them, as entities. */
+  private readonly orderFromRow: (row: Record<string, unknown>) => ContractOrderEntity;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -114,7 +116,9 @@ export class OrdersService {
     private readonly contracts: ContractsService,
     private readonly paper: PaperExchangeService,
     private readonly risk: RiskService,
-  ) {}
+  ) {
+    this.orderFromRow = rowMapper<ContractOrderEntity>(dataSource.getMetadata(ContractOrderEntity));
+  }
 
   /**
    * Places an order. Orders of one account are taken one at a time per instance, each first on the
@@ -166,7 +170,7 @@ export class OrdersService {
       const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
       const written = await this.paper.placeIfUnchanged(read, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
       if (written === 'conflict' || written === 'locked') return written;
-      const rows = written.rows.map(orderEntityFromRow);
+      const rows = written.rows.map(this.orderFromRow);
       this.paper.publish(written.outcome, rowsById(rows));
       return { order: toOrderView(rows[0]), created: true };
     } catch (e) {

@@ -54,6 +54,9 @@ describe('trading flow (as a client does it)', () => {
     const limitPrice = mark.times('0.9').round(1, 0).toFixed(1);
     const limit = await u.post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.010', price: limitPrice, timeInForce: 'GTC' });
     expect(limit.status).toBe(201);
+    // the order as placed is the order as stored, field for field
+    expect((await u.get(`/api/v1/contracts/orders/${limit.body.id}`)).body).toEqual(limit.body);
+    expect((await u.get(`/api/v1/contracts/orders/${market.body.id}`)).body).toEqual(market.body);
     expect(limit.body.status).toBe('NEW');
     const canceled = await u.del(`/api/v1/contracts/orders/${limit.body.id}`);
     expect(canceled.status).toBe(200);
