@@ -474,10 +474,15 @@ export class PaperExchangeService {
     return false;
   }
 
-  /** The active accounts the batch would change, found by running it on each one's unlocked state. */
+  /**
+   * The active accounts the batch would change, found by running it on each one's unlocked state.
+   * The event loop is given back between accounts: requests are served in between instead of
+   * waiting for the whole pass.
+   */
   private async changedBy(fresh: MarketTick[], before: EngineSnapshot): Promise<number[]> {
     const changed: number[] = [];
     for (const loaded of await this.activeLoaded()) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true }).events.length > 0) changed.push(loaded.exchangeAccountId);
       } catch {
