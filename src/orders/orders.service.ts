@@ -10,7 +10,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import type { Caller } from '../auth/auth.decorators';
 import { dec } from '../common/decimal';
-import { assertFound, ConflictError, ExchangeUnavailableError, ValidationError } from '../common/errors';
+import { assertFound, ConflictError, DomainError, ExchangeUnavailableError, ValidationError } from '../common/errors';
 import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
 import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
@@ -133,35 +133,38 @@ export class OrdersService {
    * conflicts take the locked path (one transaction holding the account's row lock).
    */
   async place(caller: Caller, dto: PlaceOrderDto): Promise<Placed> {
+    // One id for every try of this request: a try whose commit went unacknowledged makes the next
+    // one meet the unique key (and answer that order) instead of placing a second order.
+    const clientOrderId = dto.clientOrderId ?? newClientOrderId();
     return this.serial.run(`${caller.id}:${dto.accountId ?? ''}`, async () => {
       // First on the last read kept, when there is one (no read: its write checks that nothing it
       // relied on changed); anything else than a written order then reads afresh.
       const kept = this.paper.keptForOrder(caller.id, dto.accountId);
       if (kept) {
-        const placed = await this.placeOptimistic(caller, dto, kept, true);
+        const placed = await this.placeOptimistic(caller, dto, clientOrderId, kept, true);
         if (placed !== 'conflict' && placed !== 'locked') return placed;
-        if (placed === 'locked') return this.placeLocked(caller, dto);
+        if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const read = await this.paper.readForOrder(caller.id, dto.accountId);
         if (!read) break;
-        const placed = await this.placeOptimistic(caller, dto, read, false);
+        const placed = await this.placeOptimistic(caller, dto, clientOrderId, read, false);
         if (placed === 'locked') break;
         if (placed !== 'conflict') return placed;
       }
-      return this.placeLocked(caller, dto);
+      return this.placeLocked(caller, dto, clientOrderId);
     });
   }
 
   /**
    * One optimistic try. `kept`: the read is the one kept from the previous order, possibly stale —
-   * a refusal is then not answered but taken as a conflict (read afresh and checked again).
+   * a refusal (or the unique key) is then not answered but taken as a conflict (read afresh and
+   * checked again).
    */
-  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, read: OrderRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
+  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, clientOrderId: string, read: OrderRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
     const { account } = read;
     const ctx = this.orderContext(dto, PAPER);
     const { spec } = ctx;
-    const clientOrderId = dto.clientOrderId ?? newClientOrderId();
     try {
       const at = this.paper.viewOf(account);
       const positionSide = positionSideFor(at.view, dto);
@@ -174,12 +177,14 @@ export class OrdersService {
       this.paper.publish(written.outcome, rowsById(rows));
       return { order: toOrderView(rows[0]), created: true };
     } catch (e) {
-      if (kept) return 'conflict';
+      const duplicate = (e as { code?: string }).code === '23505';
+      if (kept && (e instanceof DomainError || duplicate)) return 'conflict';
       // The same clientOrderId again answers the first order, whatever this one would have met
-      // (an open order with that id, the unique key on a concurrent insert, a limit now reached).
-      if (dto.clientOrderId !== undefined) {
+      // (an open order with that id, the unique key on a concurrent insert, a limit now reached);
+      // a generated id meets the unique key only when an earlier try of this request committed.
+      if (dto.clientOrderId !== undefined || duplicate) {
         const existing = await this.dataSource.getRepository(ContractOrderEntity).findOne({ where: { exchangeAccountId: account.exchangeAccountId, clientOrderId } });
-        if (existing) return { order: toOrderView(existing), created: false };
+        if (existing) return { order: toOrderView(existing), created: dto.clientOrderId === undefined };
       }
       throw e;
     }
@@ -197,11 +202,10 @@ export class OrdersService {
   }
 
   /** The locked path: the whole placement in one transaction holding the account's row lock. */
-  private async placeLocked(caller: Caller, dto: PlaceOrderDto): Promise<Placed> {
+  private async placeLocked(caller: Caller, dto: PlaceOrderDto, clientOrderId: string): Promise<Placed> {
     const account = await this.accounts.resolveForUser(caller.id, dto.accountId);
     const ctx = this.orderContext(dto, account.exchange);
     const { spec } = ctx;
-    const clientOrderId = dto.clientOrderId ?? newClientOrderId();
 
     const result = await this.dataSource.transaction(async (m) => {
       const locked = await this.paper.lockForUpdate(m, account.id);
