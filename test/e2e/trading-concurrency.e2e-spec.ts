@@ -114,4 +114,35 @@ describe('trading under concurrency across two instances', () => {
     const [row] = await one.app.get(DataSource).query(`SELECT count(*)::int AS n FROM contract_orders WHERE user_id = $1`, [u.id]);
     expect(row.n).toBe(accepted.length);
   });
+
+  it('orders alternating between the instances each start from the other instance\'s latest state, not from a stale copy', async () => {
+    const [one, two] = instances;
+    const u = await one.newUser('trader');
+    const auth = `Bearer ${u.token}`;
+    await waitForMarket(one, u.token);
+    await waitForMarket(two, u.token);
+    const place = (t: TestApp, body: object) => t.http.post('/api/v1/contracts/orders').set('Authorization', auth).send({ symbol: 'BTCUSDT', ...body });
+    // each instance keeps its own copy of the account after its orders; the other instance's order
+    // in between makes that copy stale, and the next order must still see everything before it
+    const placed = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await place(i % 2 === 0 ? one : two, { side: 'BUY', type: 'MARKET', quantity: '0.002' });
+      expect(res.status).toBe(201);
+      placed.push(res.body);
+    }
+    // reduce-only closes exactly what both instances opened: a stale copy would see less and refuse or leave a rest
+    const close = await place(one, { side: 'SELL', type: 'MARKET', quantity: '0.012', reduceOnly: true });
+    expect(close.status).toBe(201);
+    expect(close.body).toMatchObject({ status: 'FILLED', filledQty: '0.012' });
+    const over = await place(two, { side: 'SELL', type: 'MARKET', quantity: '0.002', reduceOnly: true });
+    expect(over.status).toBe(400);
+    expect(over.body.code).toBe('REDUCE_ONLY_REJECTED');
+    const positions = (await two.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body;
+    expect(positions).toHaveLength(0);
+    const commissions = [...placed, close.body].reduce((s, o) => s.plus(o.commission), ZERO);
+    const trades = (await one.http.get('/api/v1/contracts/trades?limit=100').set('Authorization', auth)).body.items as { realizedPnl: string }[];
+    const pnl = trades.reduce((s, t) => s.plus(t.realizedPnl), ZERO);
+    const account = (await two.http.get('/api/v1/contracts/account').set('Authorization', auth)).body.assets[0];
+    expect(dec(account.walletBalance).eq(dec('10000').minus(commissions).plus(pnl))).toBe(true);
+  });
 });
