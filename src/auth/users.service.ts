@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { assertFound, ConflictError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { driverPool } from '../common/db/driver-pool';
 import { UserEntity, type Role } from './user.entity';
 
 const BCRYPT_COST = 10;
@@ -114,8 +115,11 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** What every authenticated request needs of its user: one named statement on the driver's pool. */
   async findCaller(id: number): Promise<{ id: number; username: string; role: Role; disabled: boolean } | null> {
-    const pool = (this.dataSource.driver as unknown as { master: { query(q: object): Promise<{ rows: { id: number; username: string; role: Role; disabled: boolean }[] }> } }).master;
-    const { rows } = await pool.query({ name: 'auth_caller', text: 'SELECT id, username, role, disabled FROM users WHERE id = $1', values: [id] });
+    const { rows } = await driverPool(this.dataSource).query<{ id: number; username: string; role: Role; disabled: boolean }>({
+      name: 'auth_caller',
+      text: 'SELECT id, username, role, disabled FROM users WHERE id = $1',
+      values: [id],
+    });
     return rows[0] ?? null;
   }
 

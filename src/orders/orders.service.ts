@@ -15,9 +15,10 @@ import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
 import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
 import type { TradingView } from '../exchanges/paper/domain/queries';
-import type { NewOrderRow, OrderRead } from '../exchanges/paper/persistence/paper-store';
+import type { NewOrderRow, VersionedAccount } from '../exchanges/paper/persistence/paper-store';
+import { BoundedMap } from '../common/concurrency/bounded-map';
 import { KeyedSerial } from '../common/concurrency/keyed-serial';
-import { limitsFromRow } from '../risk/risk-limits.repository';
+import type { LimitsRead } from '../risk/risk-limits.repository';
 import type { OrderContext } from '../risk/risk.service';
 import type { Order } from '../exchanges/types';
 import { RiskService } from '../risk/risk.service';
@@ -37,6 +38,16 @@ function rowsById(rows: ContractOrderEntity[]): Map<string, ContractOrderEntity>
 const OPTIMISTIC_ATTEMPTS = 3;
 
 type Placed = { order: OrderView; created: boolean };
+
+/** (User, requested account) pairs whose limits are kept between orders (least recently set dropped). */
+const KEPT_LIMITS = 10_000;
+
+/** What an optimistic try starts from: the account's state and the limits, as read or as kept. */
+interface OptimisticRead {
+  account: VersionedAccount;
+  requestedAccountId: number | null;
+  limits: LimitsRead;
+}
 
 function newClientOrderId(): string {
   return `cd-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
@@ -107,6 +118,8 @@ function placeCommand(symbol: string, dto: PlaceOrderDto, positionSide: 'BOTH' |
 export class OrdersService {
   /** Orders of one (user, requested account) are taken one at a time in this instance. */
   private readonly serial = new KeyedSerial();
+  /** The limits each (user, requested account) read last, kept for its next order with the account's state. */
+  private readonly keptLimits = new BoundedMap<string, LimitsRead>(KEPT_LIMITS);
   /** contract_orders rows as the driver returns them, as entities. */
   private readonly orderFromRow: (row: Record<string, unknown>) => ContractOrderEntity;
 
@@ -136,19 +149,23 @@ export class OrdersService {
     // One id for every try of this request: a try whose commit went unacknowledged makes the next
     // one meet the unique key (and answer that order) instead of placing a second order.
     const clientOrderId = dto.clientOrderId ?? newClientOrderId();
-    return this.serial.run(`${caller.id}:${dto.accountId ?? ''}`, async () => {
+    const key = `${caller.id}:${dto.accountId ?? ''}`;
+    return this.serial.run(key, async () => {
       // First on the last read kept, when there is one (no read: its write checks that nothing it
       // relied on changed); anything else than a written order then reads afresh.
-      const kept = this.paper.keptForOrder(caller.id, dto.accountId);
-      if (kept) {
-        const placed = await this.placeOptimistic(caller, dto, clientOrderId, kept, true);
+      const account = this.paper.keptAccount(caller.id, dto.accountId);
+      const limits = this.keptLimits.get(key);
+      if (account && limits && this.risk.stillCurrent(limits)) {
+        const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account, requestedAccountId: dto.accountId ?? null, limits }, true);
         if (placed !== 'conflict' && placed !== 'locked') return placed;
         if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-        const read = await this.paper.readForOrder(caller.id, dto.accountId);
+        const read = await this.paper.readForOrder(caller.id, dto.accountId, this.risk.limitsAlong);
         if (!read) break;
-        const placed = await this.placeOptimistic(caller, dto, clientOrderId, read, false);
+        const limits = this.risk.limitsRead(read.along);
+        this.keptLimits.set(key, limits);
+        const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account: read.account, requestedAccountId: read.requestedAccountId, limits }, false);
         if (placed === 'locked') break;
         if (placed !== 'conflict') return placed;
       }
@@ -161,18 +178,20 @@ export class OrdersService {
    * a refusal (or the unique key) is then not answered but taken as a conflict (read afresh and
    * checked again).
    */
-  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, clientOrderId: string, read: OrderRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
-    const { account } = read;
+  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, clientOrderId: string, read: OptimisticRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
+    const { account, limits } = read;
     const ctx = this.orderContext(dto, PAPER);
     const { spec } = ctx;
     try {
       const at = this.paper.viewOf(account);
       const positionSide = positionSideFor(at.view, dto);
-      const limits = read.limits ? limitsFromRow(read.limits) : null;
-      this.risk.checkAccountWith({ ...ctx, userId: caller.id, exchangeAccountId: account.exchangeAccountId, view: at.view, positionSide }, limits, read.ordersToday);
+      this.risk.checkAccountWith({ ...ctx, userId: caller.id, exchangeAccountId: account.exchangeAccountId, view: at.view, positionSide }, limits.limits, limits.ordersToday);
       const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
-      const written = await this.paper.placeIfUnchanged(read, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
+      const checked = { requestedAccountId: read.requestedAccountId, along: this.risk.limitsAlong, stamp: limits.stamp };
+      const written = await this.paper.placeIfUnchanged(account, checked, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
       if (written === 'conflict' || written === 'locked') return written;
+      // the new order counts for today's limit unless it was refused
+      if (limits.ordersToday !== null && written.rows[0].status !== 'REJECTED') limits.ordersToday += 1;
       const rows = written.rows.map(this.orderFromRow);
       this.paper.publish(written.outcome, rowsById(rows));
       return { order: toOrderView(rows[0]), created: true };

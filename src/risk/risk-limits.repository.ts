@@ -14,13 +14,62 @@ export interface RiskLimits {
 const norm = (v: string | null) => (v === null ? null : toApi(dec(v)));
 
 /** A risk_limits row (snake_case columns) as limits. */
-export function limitsFromRow(r: Record<string, unknown>): RiskLimits {
+function limitsFromRow(r: Record<string, unknown>): RiskLimits {
   return {
     maxLeverage: r.max_leverage as number | null,
     maxOrderNotional: norm(r.max_order_notional as string | null),
     maxPositionNotional: norm(r.max_position_notional as string | null),
     maxDailyTrades: r.max_daily_trades as number | null,
     forcedStopLossPct: norm(r.forced_stop_loss_pct as string | null),
+  };
+}
+
+/** Orders placed today (UTC) by the account whose id is the SQL expression `account`, refused ones excluded. */
+const ordersTodaySql = (account: string) =>
+  `(SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = ${account}
+      AND o.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AND o.status <> 'REJECTED')`;
+
+/** The limits of the user whose id is the SQL expression `user`, when they were last set (text). */
+const limitsStampSql = (user: string) => `(SELECT r.updated_at::text FROM risk_limits r WHERE r.user_id = ${user})`;
+
+/** Days since the epoch, UTC: the day a daily count is for. */
+export const utcDay = (ms: number) => Math.floor(ms / 86_400_000);
+
+/**
+ * What the optimistic order path reads along with the account, in the same statement: the owner's
+ * limits (decimals as text), their stamp, today's order count when a daily limit is set, and the
+ * database's clock. The write then requires the stamp unchanged (`unchanged`).
+ */
+export const LIMITS_READ_ALONG = {
+  name: 'risk_limits',
+  columns: (user: string, account: string) => `
+    (SELECT json_build_object('max_leverage', r.max_leverage, 'max_order_notional', r.max_order_notional::text,
+       'max_position_notional', r.max_position_notional::text, 'max_daily_trades', r.max_daily_trades,
+       'forced_stop_loss_pct', r.forced_stop_loss_pct::text) FROM risk_limits r WHERE r.user_id = ${user}) AS limits,
+    ${limitsStampSql(user)} AS limits_stamp,
+    CASE WHEN (SELECT r.max_daily_trades FROM risk_limits r WHERE r.user_id = ${user}) IS NOT NULL THEN ${ordersTodaySql(account)} END AS orders_today,
+    extract(epoch FROM now())::float8 * 1000 AS now_ms`,
+  stampColumn: 'limits_stamp',
+  unchanged: (user: string, stamp: string) => `${limitsStampSql(user)} IS NOT DISTINCT FROM ${stamp}::text`,
+};
+
+/** The limits as read along with an account (`LIMITS_READ_ALONG`). */
+export interface LimitsRead {
+  limits: RiskLimits | null;
+  /** Null without limits. */
+  stamp: string | null;
+  /** Null without a daily limit. */
+  ordersToday: number | null;
+  /** The UTC day `ordersToday` counts. */
+  day: number;
+}
+
+export function limitsRead(row: Record<string, unknown>): LimitsRead {
+  return {
+    limits: row.limits ? limitsFromRow(row.limits as Record<string, unknown>) : null,
+    stamp: (row.limits_stamp as string | null) ?? null,
+    ordersToday: row.orders_today == null ? null : Number(row.orders_today),
+    day: utcDay(Number(row.now_ms)),
   };
 }
 
@@ -56,11 +105,7 @@ export class RiskLimitsRepository {
 
   /** Orders placed today (UTC) by the account, refused ones excluded. */
   async ordersToday(m: EntityManager, exchangeAccountId: number): Promise<number> {
-    const [row] = await m.query(
-      `SELECT count(*)::int AS n FROM contract_orders WHERE exchange_account_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC')
-         AND status <> 'REJECTED'`,
-      [exchangeAccountId],
-    );
+    const [row] = await m.query(`SELECT ${ordersTodaySql('$1')} AS n`, [exchangeAccountId]);
     return row.n as number;
   }
 }

@@ -10,7 +10,7 @@ import { RiskRejectedError, ValidationError } from '../common/errors';
 import { checkOrder, notional, type ContractSpec } from '../contracts/domain';
 import type { TradingView } from '../exchanges/paper/domain/queries';
 import type { PlaceOrderDto } from '../orders/dto/order.dto';
-import { RiskLimitsRepository, type RiskLimits } from './risk-limits.repository';
+import { LIMITS_READ_ALONG, limitsRead, RiskLimitsRepository, utcDay, type LimitsRead, type RiskLimits } from './risk-limits.repository';
 
 /** Binance PERCENT_PRICE for BTCUSDT: a limit buy at most 5% above the mark, a sell at most 5% below. */
 export const PRICE_BAND = dec('0.05');
@@ -33,6 +33,19 @@ export interface OrderContext {
 @Injectable()
 export class RiskService {
   constructor(private readonly limits: RiskLimitsRepository) {}
+
+  /** What the optimistic order path reads along with the account, and requires unchanged when it writes. */
+  readonly limitsAlong = LIMITS_READ_ALONG;
+
+  /** The limits in the columns `limitsAlong` read. */
+  limitsRead(row: Record<string, unknown>): LimitsRead {
+    return limitsRead(row);
+  }
+
+  /** Are limits read earlier still good for an order now? (A daily count is for its own UTC day.) */
+  stillCurrent(read: LimitsRead): boolean {
+    return read.ordersToday === null || read.day === utcDay(Date.now());
+  }
 
   /** The order's own consistency and the contract's filters. */
   checkShape({ spec, dto, markPrice }: OrderContext): void {
@@ -101,8 +114,9 @@ export class RiskService {
     if (limits?.maxLeverage != null && leverage > limits.maxLeverage) {
       throw new RiskRejectedError('RISK_MAX_LEVERAGE', `leverage ${leverage} on ${spec.symbol} is above your limit of ${limits.maxLeverage}; lower it first`);
     }
-    if (limits?.maxDailyTrades != null && ordersToday !== null && ordersToday >= limits.maxDailyTrades) {
-      throw new RiskRejectedError('RISK_MAX_DAILY_TRADES', `you have placed ${ordersToday} orders today, your limit is ${limits.maxDailyTrades}`);
+    if (limits?.maxDailyTrades != null) {
+      if (ordersToday === null) throw new Error('a daily limit is checked with the day\'s order count');
+      if (ordersToday >= limits.maxDailyTrades) throw new RiskRejectedError('RISK_MAX_DAILY_TRADES', `you have placed ${ordersToday} orders today, your limit is ${limits.maxDailyTrades}`);
     }
     if (dto.closePosition || dto.quantity === undefined) return;
     const quantity = dec(dto.quantity);

@@ -18,9 +18,4 @@ export class KeyedSerial {
     });
     return result;
   }
-
-  /** Keys with a task queued or running. */
-  get size(): number {
-    return this.tails.size;
-  }
 }

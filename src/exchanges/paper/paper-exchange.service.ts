@@ -10,6 +10,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dec } from '../../common/decimal';
+import { BoundedMap } from '../../common/concurrency/bounded-map';
+import { driverPool } from '../../common/db/driver-pool';
 import { ExchangeUnavailableError, NotFoundError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { ContractSpec } from '../../contracts/domain';
@@ -29,12 +31,12 @@ import {
   readForOrder,
   saveAccount,
   stripLedger,
-  utcDay,
   writeOrderIfUnchanged,
   type LoadedAccount,
   type NewOrderRow,
   type OrderRead,
   type Queryable,
+  type ReadAlong,
   type VersionedAccount,
 } from './persistence/paper-store';
 
@@ -98,15 +100,11 @@ export class PaperExchangeService {
   private readonly listeners: EventListener[] = [];
   private tickChain: Promise<void> = Promise.resolve();
   /** The optimistic order path: each account's state as of its version, as last read or written here. */
-  private readonly known = new Map<number, VersionedAccount>();
+  private readonly known = new BoundedMap<number, VersionedAccount>(KNOWN_ACCOUNTS);
   /** Market snapshots decoded once, for every engine restored on them. */
   private readonly decoded = new WeakMap<EngineSnapshot, DecodedBase>();
-  /**
-   * The optimistic order path: what a (user, requested account) pair read last — the account it
-   * resolved to, the owner's limits, today's count — kept so that the next order can go straight
-   * to its write (which checks that none of it changed).
-   */
-  private readonly lastRead = new Map<string, Omit<OrderRead, 'account' | 'stateOmitted'> & { exchangeAccountId: number }>();
+  /** The optimistic order path: the account a (user, requested account) pair resolved to last. */
+  private readonly accountOf = new BoundedMap<string, number>(KNOWN_ACCOUNTS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -248,47 +246,38 @@ export class PaperExchangeService {
 
   /** The driver's pool: the optimistic path's two statements go to it directly. */
   private get pool(): Queryable {
-    return (this.dataSource.driver as unknown as { master: Queryable }).master;
+    return driverPool(this.dataSource);
   }
 
   private remember(account: VersionedAccount): void {
-    this.known.delete(account.exchangeAccountId);
     this.known.set(account.exchangeAccountId, account);
-    if (this.known.size > KNOWN_ACCOUNTS) this.known.delete(this.known.keys().next().value as number);
   }
 
   /**
    * The caller's paper account for placing an order (the given one, else the default), read without a
-   * lock with its owner's risk limits — the state is not sent again when the one kept here is current.
+   * lock with what `along` reads — the state is not sent again when the one kept here is current.
    * Undefined when the locked path must resolve it (no such account, or no engine state yet).
    */
-  async readForOrder(userId: number, accountId: number | undefined): Promise<OrderRead | undefined> {
+  async readForOrder(userId: number, accountId: number | undefined, along: ReadAlong): Promise<OrderRead | undefined> {
     const key = `${userId}:${accountId ?? ''}`;
-    const hint = this.lastRead.get(key)?.exchangeAccountId;
+    const hint = this.accountOf.get(key);
     const cached = hint === undefined ? undefined : this.known.get(hint);
-    const read = await readForOrder(this.pool, userId, accountId, cached);
+    const read = await readForOrder(this.pool, userId, accountId, cached, along);
     if (!read) return undefined;
-    const { account: _account, stateOmitted: _omitted, ...context } = read;
-    this.lastRead.delete(key);
-    this.lastRead.set(key, { ...context, exchangeAccountId: read.account.exchangeAccountId });
-    if (this.lastRead.size > KNOWN_ACCOUNTS) this.lastRead.delete(this.lastRead.keys().next().value as string);
+    this.accountOf.set(key, read.account.exchangeAccountId);
     if (!read.stateOmitted) this.remember(read.account);
     return read;
   }
 
   /**
-   * The last read for (user, requested account) with the account's state as last written here, when
-   * both are kept (and a daily count is still today's): an order can be tried on it without reading
-   * first — its write checks the version, the account and the limits, and a conflict reads afresh.
+   * The account (user, requested account) resolved to last, as last read or written here, when kept:
+   * an order can be tried on it without reading first — its write checks the version and the
+   * account, and a conflict reads afresh.
    */
-  keptForOrder(userId: number, accountId: number | undefined): OrderRead | undefined {
-    const context = this.lastRead.get(`${userId}:${accountId ?? ''}`);
-    if (!context) return undefined;
-    const account = this.known.get(context.exchangeAccountId);
-    if (!account || account.userId !== userId) return undefined;
-    if (context.ordersToday !== null && context.day !== utcDay(Date.now())) return undefined;
-    const { exchangeAccountId: _id, ...rest } = context;
-    return { ...rest, account, stateOmitted: true };
+  keptAccount(userId: number, accountId: number | undefined): VersionedAccount | undefined {
+    const id = this.accountOf.get(`${userId}:${accountId ?? ''}`);
+    const account = id === undefined ? undefined : this.known.get(id);
+    return account?.userId === userId ? account : undefined;
   }
 
   /** The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on). */
@@ -300,18 +289,19 @@ export class PaperExchangeService {
 
   /**
    * Runs an order command on the account as read (`viewOf`) and writes the outcome in one statement
-   * if the account is still at the version read. 'conflict': another writer came first, nothing was
+   * if the account is still at the version read, still the one requested, and what was read along
+   * still has the stamp read (`checked`). 'conflict': another writer came first, nothing was
    * written (read again); 'locked': the outcome has events the one statement does not cover
    * (liquidation, funding, delivery), nothing was written (take the locked path). A refusal throws.
    */
   async placeIfUnchanged<T>(
-    read: OrderRead,
+    account: VersionedAccount,
+    checked: { requestedAccountId: number | null; along: ReadAlong; stamp: unknown },
     at: { engine: PaperEngine; snapshot: EngineSnapshot },
     newOrder: NewOrderRow,
     command: EngineCommand<T>,
   ): Promise<{ outcome: PaperOutcome<T>; rows: Record<string, unknown>[] } | 'conflict' | 'locked'> {
     const { engine, snapshot } = at;
-    const { account } = read;
     const accountId = String(account.exchangeAccountId);
     const ts = Math.max(Date.now(), account.clock, snapshot.ts);
     const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
@@ -323,7 +313,7 @@ export class PaperExchangeService {
     try {
       rows = await writeOrderIfUnchanged(this.pool, {
         account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER, newOrder,
-        checked: { requestedAccountId: read.requestedAccountId, limitsStamp: read.limitsStamp },
+        checked,
       });
     } finally {
       // what is kept here is only trusted again once read or written
@@ -331,9 +321,6 @@ export class PaperExchangeService {
     }
     if (!rows) return 'conflict';
     this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
-    const context = this.lastRead.get(`${account.userId}:${read.requestedAccountId ?? ''}`);
-    // the new order counts for today's limit unless it was refused
-    if (context?.ordersToday != null && rows[0].status !== 'REJECTED') context.ordersToday += 1;
     return { outcome, rows };
   }
 
@@ -343,7 +330,7 @@ export class PaperExchangeService {
    */
   private async activeLoaded(): Promise<VersionedAccount[]> {
     // what is kept now (the query answers against these versions, whatever happens to the cache meanwhile)
-    const held = new Map(this.known);
+    const held = new Map([...this.known.values()].map((k) => [k.exchangeAccountId, k]));
     const ids: number[] = [];
     const versions: number[] = [];
     for (const k of held.values()) {

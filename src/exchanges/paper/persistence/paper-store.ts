@@ -5,6 +5,7 @@
  * funding payments, insurance fund. A restart resumes from exactly what was committed.
  */
 import type { EntityManager } from 'typeorm';
+import type { DriverPool } from '../../../common/db/driver-pool';
 import { toApi, type Decimal } from '../../../common/decimal';
 import type { EngineEvent } from '../domain/engine-types';
 import type { EngineSnapshot } from '../domain/snapshot';
@@ -83,7 +84,7 @@ export async function activeAccounts(m: EntityManager, known: { ids: number[]; v
   return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, version: Number(r.version), seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
 }
 
-/** The state as kept: no ledger (it is in paper_ledger), the last few finished orders. */
+/** The state as kept: no ledger (it is in paper_ledger), at most HISTORY_KEPT finished orders. */
 export function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
   return { ...state, ledger: [], orderHistory: history.slice(history.length - HISTORY_KEPT) as EncodedAccount[string] };
@@ -124,9 +125,9 @@ export function openOrderChanges(before: EncodedAccount | undefined, after: Enco
 
 /** The SQL of writing open-order changes: parameters (account, removed ids, upserted orders as JSON). */
 const DELETE_OPEN_ORDERS = `DELETE FROM paper_open_orders WHERE exchange_account_id = $1 AND order_id = ANY($2::bigint[])`;
+const UPSERT_OPEN_ORDER = `ON CONFLICT (exchange_account_id, order_id) DO UPDATE SET state = EXCLUDED.state`;
 const UPSERT_OPEN_ORDERS = `INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
-  SELECT $1, (o->>'orderId')::bigint, o FROM jsonb_array_elements($2::jsonb) o
-  ON CONFLICT (exchange_account_id, order_id) DO UPDATE SET state = EXCLUDED.state`;
+  SELECT $1, (o->>'orderId')::bigint, o FROM jsonb_array_elements($2::jsonb) o ${UPSERT_OPEN_ORDER}`;
 
 async function writeOpenOrders(m: EntityManager, exchangeAccountId: number, changes: { removed: string[]; upserts: EncodedOrder[] }): Promise<void> {
   if (changes.removed.length > 0) await m.query(DELETE_OPEN_ORDERS, [exchangeAccountId, changes.removed]);
@@ -144,6 +145,69 @@ export interface SaveInput {
   exchange: string;
 }
 
+interface OrderUpdate {
+  order: Order;
+  reason?: string;
+}
+
+/** The last reason a list of one order's updates gave, else null. */
+const reasonOf = (list: OrderUpdate[]) => list.reduce<string | null>((r, u) => u.reason ?? r, null);
+
+/**
+ * The rows an operation's events project to, in the events' order (ids are drawn in that order):
+ * ledger entries and fills as the tables' columns (times in ms), each order's fees summed, each
+ * order's updates in order (the orders in the order of their first update), and the events that
+ * take statements of their own.
+ */
+function projectEvents(events: EngineEvent[]) {
+  const ledger: { entry_id: string; time: number; asset: string; type: string; amount: string; balance_after: string; symbol: string; ref: string }[] = [];
+  const trades: {
+    symbol: string; trade_id: string; order_id: string; side: string; position_side: string; price: string; qty: string; quote_qty: string;
+    realized_pnl: string; commission: string; commission_asset: string; maker: boolean; time: number;
+  }[] = [];
+  const fees = new Map<string, { fee: Decimal; asset: string }>();
+  const orderUpdates = new Map<string, OrderUpdate[]>();
+  const funding: Extract<EngineEvent, { type: 'FUNDING' }>[] = [];
+  const insurance: Extract<EngineEvent, { type: 'INSURANCE_FUND' }>[] = [];
+  let positionsChanged = false;
+  for (const e of events) {
+    switch (e.type) {
+      case 'BALANCE': {
+        const l = e.entry;
+        ledger.push({ entry_id: l.id, time: l.ts, asset: l.asset, type: l.type, amount: toApi(l.amount), balance_after: toApi(l.balanceAfter), symbol: l.symbol, ref: l.ref });
+        break;
+      }
+      case 'ORDER_UPDATE': {
+        const list = orderUpdates.get(e.order.clientOrderId);
+        if (list) list.push({ order: e.order, reason: e.reason });
+        else orderUpdates.set(e.order.clientOrderId, [{ order: e.order, reason: e.reason }]);
+        break;
+      }
+      case 'FILL': {
+        const f = e.fill;
+        trades.push({ symbol: f.symbol, trade_id: f.tradeId, order_id: f.orderId, side: f.side, position_side: f.positionSide, price: toApi(f.price),
+          qty: toApi(f.qty), quote_qty: toApi(f.price.times(f.qty)), realized_pnl: toApi(f.realizedPnl), commission: toApi(f.fee),
+          commission_asset: f.feeAsset, maker: f.role === 'MAKER', time: f.ts });
+        const prev = fees.get(f.orderId);
+        fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
+        break;
+      }
+      case 'POSITION':
+      case 'LIQUIDATION':
+      case 'DELIVERY':
+        positionsChanged = true;
+        break;
+      case 'FUNDING':
+        funding.push(e);
+        break;
+      case 'INSURANCE_FUND':
+        insurance.push(e);
+        break;
+    }
+  }
+  return { ledger, trades, fees, orderUpdates, positionsChanged, funding, insurance };
+}
+
 /** Writes the account's new state and every event's projection. */
 export async function saveAccount(m: EntityManager, input: SaveInput): Promise<void> {
   const { loaded, events } = input;
@@ -157,71 +221,35 @@ export async function saveAccount(m: EntityManager, input: SaveInput): Promise<v
     JSON.stringify(storedState(input.state)),
   ]);
   await writeOpenOrders(m, id, openOrderChanges(loaded.state, input.state));
-  const fees = new Map<string, { fee: Decimal; asset: string }>();
-  const ledger: unknown[][] = [];
-  const trades: unknown[][] = [];
-  const funding: unknown[][] = [];
-  /** Each order's updates in order, the orders in the order of their first update. */
-  const orderUpdates = new Map<string, OrderUpdate[]>();
-  let positionsChanged = false;
-  for (const e of events) {
-    switch (e.type) {
-      case 'BALANCE':
-        ledger.push([id, e.entry.id, ts(e.entry.ts), e.entry.asset, e.entry.type, toApi(e.entry.amount), toApi(e.entry.balanceAfter), e.entry.symbol, e.entry.ref]);
-        break;
-      case 'ORDER_UPDATE': {
-        const updates = orderUpdates.get(e.order.clientOrderId);
-        if (updates) updates.push({ order: e.order, reason: e.reason });
-        else orderUpdates.set(e.order.clientOrderId, [{ order: e.order, reason: e.reason }]);
-        break;
-      }
-      case 'FILL': {
-        const f = e.fill;
-        trades.push([loaded.userId, id, input.exchange, f.symbol, f.tradeId, f.orderId, f.side, f.positionSide, toApi(f.price), toApi(f.qty),
-          toApi(f.price.times(f.qty)), toApi(f.realizedPnl), toApi(f.fee), f.feeAsset, f.role === 'MAKER', ts(f.ts)]);
-        const prev = fees.get(f.orderId);
-        fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
-        break;
-      }
-      case 'POSITION':
-      case 'LIQUIDATION':
-        positionsChanged = true;
-        break;
-      case 'FUNDING':
-        // the symbol twice: a parameter used both as a VALUES column and in the subquery would get two
-        // types deduced (varchar and text) and PostgreSQL refuses the statement
-        funding.push([id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange, e.symbol]);
-        break;
-      case 'INSURANCE_FUND':
-        // one statement per change: an upsert cannot touch the same asset twice in one statement
-        await m.query(
-          `INSERT INTO paper_insurance_fund (asset, balance) VALUES ($1, $2)
-           ON CONFLICT (asset) DO UPDATE SET balance = paper_insurance_fund.balance + EXCLUDED.balance`,
-          [e.asset, toApi(e.change)],
-        );
-        break;
-      case 'DELIVERY':
-        positionsChanged = true;
-        break;
-    }
+  const { ledger, trades, fees, orderUpdates, positionsChanged, funding, insurance } = projectEvents(events);
+  // one statement per change: an upsert cannot touch the same asset twice in one statement
+  for (const e of insurance) {
+    await m.query(
+      `INSERT INTO paper_insurance_fund (asset, balance) VALUES ($1, $2)
+       ON CONFLICT (asset) DO UPDATE SET balance = paper_insurance_fund.balance + EXCLUDED.balance`,
+      [e.asset, toApi(e.change)],
+    );
   }
   for (const updates of orderUpdates.values()) await upsertOrder(m, loaded, input.exchange, updates);
   // Each table's rows in one statement, in the events' order (ids are drawn in that order).
   await insertRows(
     m,
     `INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref) VALUES`,
-    ledger,
+    ledger.map((l) => [id, l.entry_id, ts(l.time), l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref]),
   );
   await insertRows(
     m,
     `INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
        realized_pnl, commission, commission_asset, maker, time) VALUES`,
-    trades,
+    trades.map((t) => [loaded.userId, id, input.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
+      t.realized_pnl, t.commission, t.commission_asset, t.maker, ts(t.time)]),
   );
   await insertRows(
     m,
     `INSERT INTO funding_payments (exchange_account_id, symbol, position_side, funding_time, funding_rate, mark_price, amount, asset) VALUES`,
-    funding,
+    // the symbol twice: a parameter used both as a VALUES column and in the subquery would get two
+    // types deduced (varchar and text) and PostgreSQL refuses the statement
+    funding.map((e) => [id, e.symbol, e.positionSide, ts(e.fundingTs), toApi(e.rate), toApi(e.markPrice), toApi(e.amount), input.exchange, e.symbol]),
     `ON CONFLICT (exchange_account_id, symbol, position_side, funding_time) DO NOTHING`,
     (p) => `(${p.slice(0, 7).join(', ')}, (SELECT margin_asset FROM contracts WHERE exchange = ${p[7]} AND symbol = ${p[8]}))`,
   );
@@ -260,17 +288,11 @@ async function insertRows(m: EntityManager, head: string, rows: unknown[][], tai
   }
 }
 
-interface OrderUpdate {
-  order: Order;
-  reason?: string;
-}
-
 /**
  * One order's updates of an operation: the row ends as after applying them one by one — the last
  * update's state, and the last reason given (else the row's own) — in one statement.
  */
 async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: string, updates: OrderUpdate[]): Promise<void> {
-  const reasonOf = (list: OrderUpdate[]) => list.reduce<string | null>((r, u) => u.reason ?? r, null);
   const setRow = async (o: Order, reason: string | null): Promise<boolean> => {
     // Through a CTE: TypeORM answers a bare UPDATE with [rows, count], which is never empty.
     const updated: unknown[] = await m.query(
@@ -299,6 +321,12 @@ async function upsertOrder(m: EntityManager, loaded: LoadedAccount, exchange: st
   if (updates.length > 1) await setRow(last, reasonOf(updates.slice(1)));
 }
 
+/** A position leg's row replaces the one it had. */
+const UPSERT_POSITION = `ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
+       entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
+       margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
+       margin_mode = EXCLUDED.margin_mode, updated_at = now()`;
+
 /** The `positions` rows mirror the engine's open legs (closed legs are removed). */
 async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: string, positions: Position[]): Promise<void> {
   const open = positions.filter((p) => !p.qty.eq(0));
@@ -317,73 +345,68 @@ async function syncPositions(m: EntityManager, loaded: LoadedAccount, exchange: 
       return [loaded.userId, loaded.exchangeAccountId, exchange, r.symbol, r.side, r.position_side, r.size, r.entry_price, r.mark_price,
         r.liquidation_price, r.margin, r.unrealized_pnl, r.leverage, r.margin_mode];
     }),
-    `ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
-       entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
-       margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
-       margin_mode = EXCLUDED.margin_mode, updated_at = now()`,
+    UPSERT_POSITION,
   );
 }
 
 // ---------------------------------------------------------------- the optimistic order path
 
-/** A pg pool or client: the optimistic path talks to the driver directly (one round trip each). */
 /**
- * The optimistic path's statements are named: each connection parses and plans them once, then only
- * binds them (planning the write statement cost more than executing it).
+ * The optimistic path's statements go to the driver's pool, named: each connection parses and plans
+ * them once, then only binds them (planning the write statement cost more than executing it).
  */
-export interface Queryable {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
-}
-
-
+export type Queryable = DriverPool;
 
 /** An account as read at a version (`state` from the row, or the cached state of that version). */
 export interface VersionedAccount extends LoadedAccount {
   version: number;
 }
 
-/** A paper account read for placing an order, with the owner's risk limits (raw columns). */
+/**
+ * What a caller reads along with the account, in the same statement, and requires unchanged when
+ * the order is written — defined by the module that owns those tables (the risk limits).
+ */
+export interface ReadAlong {
+  /** Part of the statements' names: one text per name. */
+  name: string;
+  /** Select-list columns; `user` and `account` are the SQL expressions of the owner's and the account's id. */
+  columns(user: string, account: string): string;
+  /** The column whose value the write requires unchanged. */
+  stampColumn: string;
+  /** The condition that the stamp is still `stamp` (a parameter). */
+  unchanged(user: string, stamp: string): string;
+}
+
+/** A paper account read for placing an order. */
 export interface OrderRead {
   account: VersionedAccount;
   /** The state was not sent: the cached one of this version is current. */
   stateOmitted: boolean;
-  limits: Record<string, unknown> | null;
-  /** When the limits were last set (their row's updated_at as text), null without limits: the write checks it is unchanged. */
-  limitsStamp: string | null;
-  /** Orders placed today (UTC), refused ones excluded; read only when the user has a daily limit. */
-  ordersToday: number | null;
-  /** The UTC day (days since the epoch) `ordersToday` counts. */
-  day: number;
   /** The account id the request named, or null for the caller's default paper account. */
   requestedAccountId: number | null;
+  /** The columns read along (`ReadAlong.columns`), as the driver returns them. */
+  along: Record<string, unknown>;
 }
 
-/** Days since the epoch, UTC: the day a daily count is for. */
-export const utcDay = (ms: number) => Math.floor(ms / 86_400_000);
-
 /**
- * The caller's paper account (the given one, else the default), its owner's risk limits and — when
- * limited — today's order count, in one statement without a lock. `cached` names the account id and
- * version whose state the caller holds: the state is then not sent again. Undefined when the caller
- * has no such paper account (or its engine state is not created yet).
+ * The caller's paper account (the given one, else the default) and what `along` reads, in one
+ * statement without a lock. `cached` names the account id and version whose state the caller holds:
+ * the state is then not sent again. Undefined when the caller has no such paper account (or its
+ * engine state is not created yet).
  */
 export async function readForOrder(
   q: Queryable,
   userId: number,
   accountId: number | undefined,
   cached: { exchangeAccountId: number; version: number; state: EncodedAccount } | undefined,
+  along: ReadAlong,
 ): Promise<OrderRead | undefined> {
   const { rows } = await q.query({
-    name: 'paper_read_for_order',
+    name: `paper_read_for_order:${along.name}`,
     text: `SELECT a.id, p.version, p.seq, p.clock, CASE WHEN a.id = $3 AND p.version = $4 THEN NULL ELSE ${stateOf('p')} END AS state,
-            extract(epoch FROM now())::float8 * 1000 AS now_ms, r.updated_at::text AS limits_stamp,
-            r.user_id IS NOT NULL AS limited, r.max_leverage, r.max_order_notional, r.max_position_notional, r.max_daily_trades, r.forced_stop_loss_pct,
-            CASE WHEN r.max_daily_trades IS NOT NULL THEN (
-              SELECT count(*)::int FROM contract_orders o WHERE o.exchange_account_id = a.id
-                 AND o.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AND o.status <> 'REJECTED') END AS orders_today
+            ${along.columns('a.user_id', 'a.id')}
        FROM exchange_accounts a
        JOIN paper_accounts p ON p.exchange_account_id = a.id
-       LEFT JOIN risk_limits r ON r.user_id = a.user_id
       WHERE a.user_id = $1 AND (CASE WHEN $2::int IS NULL THEN a.exchange = 'paper' AND a.is_default ELSE a.id = $2::int END)`,
     values: [userId, accountId ?? null, cached?.exchangeAccountId ?? null, cached?.version ?? null],
   });
@@ -396,11 +419,8 @@ export async function readForOrder(
   return {
     account: { exchangeAccountId: id, userId, version, seq: Number(r.seq), clock: Number(r.clock), state: stateOmitted ? cached!.state : (r.state as EncodedAccount) },
     stateOmitted,
-    limits: r.limited ? r : null,
-    limitsStamp: (r.limits_stamp as string | null) ?? null,
-    ordersToday: r.orders_today === null || r.orders_today === undefined ? null : Number(r.orders_today),
-    day: utcDay(Number(r.now_ms)),
     requestedAccountId: accountId ?? null,
+    along: r,
   };
 }
 
@@ -445,41 +465,16 @@ export async function writeOrderIfUnchanged(
   input: Omit<SaveInput, 'loaded'> & {
     account: VersionedAccount;
     newOrder: NewOrderRow;
-    /** What the order was checked against, checked again by the write: the account as requested, the limits as read. */
-    checked: { requestedAccountId: number | null; limitsStamp: string | null };
+    /** What the order was checked against, checked again by the write: the account as requested, what was read along. */
+    checked: { requestedAccountId: number | null; along: ReadAlong; stamp: unknown };
   },
 ): Promise<Record<string, unknown>[] | undefined> {
   const { account, events, newOrder } = input;
   const id = account.exchangeAccountId;
   const active = (input.state.positions as unknown[]).length > 0 || (input.state.openOrders as unknown[]).length > 0;
   const openOrders = openOrderChanges(account.state, input.state);
-  const ledger: Record<string, unknown>[] = [];
-  const trades: Record<string, unknown>[] = [];
-  const fees = new Map<string, { fee: Decimal; asset: string }>();
-  const updates = new Map<string, OrderUpdate[]>();
-  let positionsChanged = false;
-  for (const e of events) {
-    if (e.type === 'BALANCE') {
-      const l = e.entry;
-      ledger.push({ entry_id: l.id, time: iso(l.ts), asset: l.asset, type: l.type, amount: toApi(l.amount), balance_after: toApi(l.balanceAfter), symbol: l.symbol, ref: l.ref });
-    } else if (e.type === 'ORDER_UPDATE') {
-      const list = updates.get(e.order.clientOrderId);
-      if (list) list.push({ order: e.order, reason: e.reason });
-      else updates.set(e.order.clientOrderId, [{ order: e.order, reason: e.reason }]);
-    } else if (e.type === 'FILL') {
-      const f = e.fill;
-      trades.push({ symbol: f.symbol, trade_id: f.tradeId, order_id: f.orderId, side: f.side, position_side: f.positionSide, price: toApi(f.price), qty: toApi(f.qty),
-        quote_qty: toApi(f.price.times(f.qty)), realized_pnl: toApi(f.realizedPnl), commission: toApi(f.fee), commission_asset: f.feeAsset,
-        maker: f.role === 'MAKER', time: iso(f.ts) });
-      const prev = fees.get(f.orderId);
-      fees.set(f.orderId, { fee: prev ? prev.fee.plus(f.fee) : f.fee, asset: f.feeAsset });
-    } else if (e.type === 'POSITION') {
-      positionsChanged = true;
-    } else {
-      throw new Error(`the optimistic write does not cover ${e.type} events`);
-    }
-  }
-  const reasonOf = (list: OrderUpdate[]) => list.reduce<string | null>((r, u) => u.reason ?? r, null);
+  if (!optimisticWritable(events)) throw new Error('the optimistic write covers only balance, order, fill and position events');
+  const { ledger, trades, fees, orderUpdates: updates, positionsChanged } = projectEvents(events);
   const outcomeOf = (list: OrderUpdate[]) => {
     const o = list[list.length - 1].order;
     const fee = fees.get(o.orderId);
@@ -494,12 +489,12 @@ export async function writeOrderIfUnchanged(
   if (fees.size > 0) throw new Error('a fill of an order without an update');
   const open = positionsChanged ? input.positions().filter((p) => !p.qty.eq(0)) : [];
   const { rows } = await q.query({
-    name: 'paper_write_order',
+    name: `paper_write_order:${input.checked.along.name}`,
     text: `WITH acct AS (
        UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
         WHERE exchange_account_id = $1 AND version = $2
           AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = $1 AND a.user_id = $10 AND ($18::int = $1 OR $18::int IS NULL AND a.is_default))
-          AND (SELECT r.updated_at::text FROM risk_limits r WHERE r.user_id = $10) IS NOT DISTINCT FROM $19::text
+          AND ${input.checked.along.unchanged('$10', '$19')}
        RETURNING exchange_account_id),
      created AS (
        INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
@@ -537,16 +532,13 @@ export async function writeOrderIfUnchanged(
        SELECT $10, $1, $11, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price, x.margin,
          x.unrealized_pnl, x.leverage, x.margin_mode
          FROM acct, json_populate_recordset(NULL::positions, $15::json) x
-       ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET side = EXCLUDED.side, size = EXCLUDED.size,
-         entry_price = EXCLUDED.entry_price, mark_price = EXCLUDED.mark_price, liquidation_price = EXCLUDED.liquidation_price,
-         margin = EXCLUDED.margin, unrealized_pnl = EXCLUDED.unrealized_pnl, leverage = EXCLUDED.leverage,
-         margin_mode = EXCLUDED.margin_mode, updated_at = now()),
+       ${UPSERT_POSITION}),
      closed AS (
        DELETE FROM paper_open_orders o USING acct WHERE o.exchange_account_id = $1 AND o.order_id = ANY($16::bigint[])),
      resting AS (
        INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
        SELECT $1, (o->>'orderId')::bigint, o FROM acct, jsonb_array_elements($17::jsonb) o
-       ON CONFLICT (exchange_account_id, order_id) DO UPDATE SET state = EXCLUDED.state)
+       ${UPSERT_OPEN_ORDER})
      SELECT * FROM created UNION ALL SELECT * FROM updated`,
     values: [
       id,
@@ -557,17 +549,17 @@ export async function writeOrderIfUnchanged(
       JSON.stringify(storedState(input.state)),
       JSON.stringify(created),
       JSON.stringify(others),
-      JSON.stringify(ledger),
+      JSON.stringify(ledger.map((l) => ({ ...l, time: iso(l.time) }))),
       account.userId,
       input.exchange,
-      JSON.stringify(trades),
+      JSON.stringify(trades.map((t) => ({ ...t, time: iso(t.time) }))),
       positionsChanged,
       open.map((p) => `${p.symbol}:${p.positionSide}`),
       JSON.stringify(open.map((p) => positionRecord(p))),
       openOrders.removed,
       JSON.stringify(openOrders.upserts),
       input.checked.requestedAccountId,
-      input.checked.limitsStamp,
+      input.checked.stamp,
     ],
   });
   return rows.length === 0 ? undefined : rows;
