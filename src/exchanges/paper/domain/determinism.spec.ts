@@ -3,7 +3,7 @@ import { SyntheticFeed } from '../../market-feed/synthetic-feed';
 import { Prng } from '../../market-feed/prng';
 import { PaperEngine } from './engine';
 import { ledgerSum } from './queries';
-import { decodeBase } from './snapshot';
+import { decodeBase, decodeState, encodeAccount, ORDER_FIELDS } from './snapshot';
 import { dec } from '../../../common/decimal';
 import { newRun, SCENARIO_T0, step } from './testing/scenario';
 
@@ -114,5 +114,24 @@ describe('PaperEngine determinism', () => {
     expect(canceled!.status).toBe('CANCELED');
     const again = PaperEngine.restore({ ...snap, accounts: [after] });
     expect(JSON.stringify(again.snapshotAccount(id).account)).toBe(JSON.stringify(PaperEngine.restore(JSON.parse(JSON.stringify({ ...snap, accounts: [after] }))).snapshotAccount(id).account));
+  });
+  it('encodes an order anew when any one of its fields changed', () => {
+    const run = newRun(3, ACCOUNTS);
+    step(run, SCENARIO_T0, 200, 2, ACCOUNTS);
+    const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
+    const raw = snap.accounts.find((a) => (a.openOrders as unknown[]).length >= 2)!;
+    const records = raw.openOrders as object[];
+    for (const field of ORDER_FIELDS) {
+      const account = [...decodeState({ ...snap, accounts: [raw] }).accounts.values()][0];
+      const unchanged = encodeAccount(account).openOrders as object[];
+      unchanged.forEach((r, i) => expect(r).toBe(records[i]));
+      const [first] = account.openOrders.values();
+      const fields = first as unknown as Record<string, unknown>;
+      const value = fields[field];
+      fields[field] = value === undefined ? 'x' : typeof value === 'boolean' ? !value : typeof value === 'number' ? value + 1 : typeof value === 'string' ? `${value}x` : dec(1).plus(value as string);
+      const open = encodeAccount(account).openOrders as object[];
+      expect({ field, anew: open[0] !== records[0] }).toEqual({ field, anew: true });
+      open.slice(1).forEach((r, i) => expect(r).toBe(records[i + 1]));
+    }
   });
 });
