@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Roles, type Caller } from '../auth/auth.decorators';
+import { CallerRecheckedOnWrite, CurrentUser, Roles, type Caller } from '../auth/auth.decorators';
 import { CancelAllQueryDto, ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
-import { OrdersService } from './orders.service';
+import { OrdersService, PLACE_ORDER_ROLES } from './orders.service';
 
 @ApiTags('trading')
 @ApiBearerAuth()
@@ -12,7 +12,8 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post('orders')
-  @Roles('trader')
+  @Roles(...PLACE_ORDER_ROLES)
+  @CallerRecheckedOnWrite()
   @ApiOperation({ summary: 'Place an order (201 the order; 200 the first order again for a repeated clientOrderId)' })
   async place(@CurrentUser() caller: Caller, @Body() dto: PlaceOrderDto, @Res({ passthrough: true }) res: Response) {
     const { order, created } = await this.orders.place(caller, dto);

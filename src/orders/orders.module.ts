@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { AuthModule } from '../auth/auth.module';
 import { ContractsModule } from '../contracts/contracts.module';
 import { PaperExchangeModule } from '../exchanges/paper/paper-exchange.module';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -9,7 +10,7 @@ import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [AccountsModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
+  imports: [AccountsModule, AuthModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
   controllers: [OrdersController],
   providers: [OrdersService, TradingEventsPublisher],
   exports: [OrdersService],

@@ -9,13 +9,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import type { Caller } from '../auth/auth.decorators';
+import { AuthService } from '../auth/auth.service';
+import type { Role } from '../auth/user.entity';
 import { dec } from '../common/decimal';
 import { assertFound, ConflictError, DomainError, ExchangeUnavailableError, ValidationError } from '../common/errors';
 import type { Page } from '../common/http/pagination.dto';
 import { ContractsService } from '../contracts/contracts.service';
 import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
 import type { TradingView } from '../exchanges/paper/domain/queries';
-import type { NewOrderRow, VersionedAccount } from '../exchanges/paper/persistence/paper-store';
+import { alongWithCheck, type NewOrderRow, type ReadAlong, type VersionedAccount } from '../exchanges/paper/persistence/paper-store';
 import { BoundedMap } from '../common/concurrency/bounded-map';
 import { KeyedSerial } from '../common/concurrency/keyed-serial';
 import type { LimitsRead } from '../risk/risk-limits.repository';
@@ -114,6 +116,9 @@ function placeCommand(symbol: string, dto: PlaceOrderDto, positionSide: 'BOTH' |
     });
 }
 
+/** Who may place orders (the controller's @Roles; the optimistic write requires it again). */
+export const PLACE_ORDER_ROLES: Role[] = ['trader'];
+
 @Injectable()
 export class OrdersService {
   /** Orders of one (user, requested account) are taken one at a time in this instance. */
@@ -122,6 +127,12 @@ export class OrdersService {
   private readonly keptLimits = new BoundedMap<string, LimitsRead>(KEPT_LIMITS);
   /** contract_orders rows as the driver returns them, as entities. */
   private readonly orderFromRow: (row: Record<string, unknown>) => ContractOrderEntity;
+  /**
+   * What an order reads along with the account and its write requires: the risk limits unchanged, and
+   * the caller still enabled and allowed to place orders (the route's guard may have let the request
+   * in on the caller's last read: @CallerRecheckedOnWrite).
+   */
+  private readonly along: ReadAlong;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -129,8 +140,10 @@ export class OrdersService {
     private readonly contracts: ContractsService,
     private readonly paper: PaperExchangeService,
     private readonly risk: RiskService,
+    private readonly auth: AuthService,
   ) {
     this.orderFromRow = rowMapper<ContractOrderEntity>(dataSource.getMetadata(ContractOrderEntity));
+    this.along = alongWithCheck(risk.limitsAlong, auth.callerCheck(PLACE_ORDER_ROLES));
   }
 
   /**
@@ -161,8 +174,10 @@ export class OrdersService {
         if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-        const read = await this.paper.readForOrder(caller.id, dto.accountId, this.risk.limitsAlong);
+        const read = await this.paper.readForOrder(caller.id, dto.accountId, this.along);
         if (!read) break;
+        // the caller as read now: a user disabled or demoted since the guard's read is refused here
+        this.auth.checkRead(caller.id, read.along, PLACE_ORDER_ROLES);
         const limits = this.risk.limitsRead(read.along);
         this.keptLimits.set(key, limits);
         const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account: read.account, requestedAccountId: read.requestedAccountId, limits }, false);
@@ -187,7 +202,7 @@ export class OrdersService {
       const positionSide = positionSideFor(at.view, dto);
       this.risk.checkAccountWith({ ...ctx, userId: caller.id, exchangeAccountId: account.exchangeAccountId, view: at.view, positionSide }, limits.limits, limits.ordersToday);
       const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
-      const checked = { requestedAccountId: read.requestedAccountId, along: this.risk.limitsAlong, stamp: limits.stamp };
+      const checked = { requestedAccountId: read.requestedAccountId, along: this.along, stamp: limits.stamp };
       const written = await this.paper.placeIfUnchanged(account, checked, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
       if (written === 'conflict' || written === 'locked') return written;
       // the new order counts for today's limit unless it was refused
@@ -222,6 +237,8 @@ export class OrdersService {
 
   /** The locked path: the whole placement in one transaction holding the account's row lock. */
   private async placeLocked(caller: Caller, dto: PlaceOrderDto, clientOrderId: string): Promise<Placed> {
+    // the guard may have answered from the caller's last read; this path checks no caller in its writes
+    await this.auth.recheck(caller.id, PLACE_ORDER_ROLES);
     const account = await this.accounts.resolveForUser(caller.id, dto.accountId);
     const ctx = this.orderContext(dto, account.exchange);
     const { spec } = ctx;

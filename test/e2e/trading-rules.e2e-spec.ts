@@ -58,6 +58,40 @@ describe('trading rules: isolation, roles, validation, risk limits', () => {
     expect(await counts(viewer.id)).toEqual({ orders: 0, trades: 0, positions: 0 });
   });
 
+  it('an order by a user disabled or demoted since their last order is refused by its write (no user read before it), and a promotion applies at once', async () => {
+    const u = await t.newUser('trader');
+    const c = as(u.token);
+    const market = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' };
+    expect((await c.post('/api/v1/contracts/orders', market)).status).toBe(201);
+    const before = await counts(u.id);
+    const db = t.app.get(DataSource);
+    // changed behind this instance's back, as another instance would
+    await db.query('UPDATE users SET disabled = TRUE WHERE id = $1', [u.id]);
+    const disabled = await c.post('/api/v1/contracts/orders', market);
+    expect(disabled.status).toBe(401);
+    expect(disabled.body.code).toBe('USER_DISABLED');
+    expect(await counts(u.id)).toEqual(before);
+    await db.query(`UPDATE users SET disabled = FALSE, role = 'viewer' WHERE id = $1`, [u.id]);
+    const demoted = await c.post('/api/v1/contracts/orders', market);
+    expect(demoted.status).toBe(403);
+    expect(demoted.body.code).toBe('ROLE_REQUIRED');
+    expect(await counts(u.id)).toEqual(before);
+    // a new order again, then the admin demotes through the API
+    await db.query(`UPDATE users SET role = 'trader' WHERE id = $1`, [u.id]);
+    expect((await c.post('/api/v1/contracts/orders', { ...market, side: 'SELL' })).status).toBe(201);
+    const after = await counts(u.id);
+    expect(after.orders).toBe(before.orders + 1);
+    const patched = await t.http.patch(`/api/v1/admin/users/${u.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ role: 'viewer' });
+    expect(patched.status).toBe(200);
+    const refused = await c.post('/api/v1/contracts/orders', market);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('ROLE_REQUIRED');
+    expect(await counts(u.id)).toEqual(after);
+    // a viewer refused once is promoted: the next order goes through
+    await t.http.patch(`/api/v1/admin/users/${u.id}`).set('Authorization', `Bearer ${t.adminToken}`).send({ role: 'trader' });
+    expect((await c.post('/api/v1/contracts/orders', market)).status).toBe(201);
+  });
+
   it('refuses bad quantities, prices, symbols and leverage with a 400 and its code, and persists nothing', async () => {
     const u = await t.newUser('trader');
     const c = as(u.token);

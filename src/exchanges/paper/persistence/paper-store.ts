@@ -377,6 +377,26 @@ export interface ReadAlong {
   unchanged(user: string, stamp: string): string;
 }
 
+/**
+ * A condition the write requires of current values (no stamp), with the columns read along to
+ * answer a refusal — defined by the module that owns those tables (the caller's user).
+ */
+export interface ReadAlongCheck {
+  name: string;
+  columns(user: string): string;
+  requires(user: string): string;
+}
+
+/** `along` and `check` read in the same statement, and both required by the write. */
+export function alongWithCheck(along: ReadAlong, check: ReadAlongCheck): ReadAlong {
+  return {
+    name: `${along.name}+${check.name}`,
+    columns: (user, account) => `${along.columns(user, account)},\n            ${check.columns(user)}`,
+    stampColumn: along.stampColumn,
+    unchanged: (user, stamp) => `${along.unchanged(user, stamp)}\n          AND ${check.requires(user)}`,
+  };
+}
+
 /** A paper account read for placing an order. */
 export interface OrderRead {
   account: VersionedAccount;
