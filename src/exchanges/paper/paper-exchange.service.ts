@@ -17,7 +17,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { ContractSpec } from '../../contracts/domain';
 import { lastFundingTime, type MarketTick } from '../market-feed/market-tick';
 import { fundingIntervalMs } from './domain/contract-math';
-import type { EngineEvent } from './domain/engine-types';
+import type { AccountState, EngineEvent } from './domain/engine-types';
 import { PaperEngine, type Result } from './domain/engine';
 import { decodeBase, type DecodedBase, type EngineSnapshot } from './domain/snapshot';
 import type { AccountView, TradingView } from './domain/queries';
@@ -31,6 +31,7 @@ import {
   readForOrder,
   saveAccount,
   stripLedger,
+  stripLedgerOf,
   writeOrderIfUnchanged,
   type LoadedAccount,
   type NewOrderRow,
@@ -105,6 +106,12 @@ export class PaperExchangeService {
   private readonly decoded = new WeakMap<EngineSnapshot, DecodedBase>();
   /** The optimistic order path: the account a (user, requested account) pair resolved to last. */
   private readonly accountOf = new BoundedMap<string, number>(KNOWN_ACCOUNTS);
+  /**
+   * The optimistic order path: each account's engine state as the last order written here left it,
+   * at the version that order wrote — taken over (not decoded again) by the account's next order.
+   * `handOver` tells the order that left it that its engine no longer holds it.
+   */
+  private readonly live = new BoundedMap<number, { version: number; account: AccountState; handOver(): void }>(KNOWN_ACCOUNTS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -159,14 +166,19 @@ export class PaperExchangeService {
     await saveAccount(m, { loaded, seq: snap.seq, clock: ts, state: snap.account, events: res.events, positions: () => [], exchange: PAPER });
   }
 
-  /** Restores an engine holding one account and the given market state. */
-  private engineFor(loaded: LoadedAccount, markets: EngineSnapshot): PaperEngine {
+  /** The market snapshot decoded (once per snapshot). */
+  private decodedBase(markets: EngineSnapshot): DecodedBase {
     let base = this.decoded.get(markets);
     if (!base) {
       base = decodeBase(markets);
       this.decoded.set(markets, base);
     }
-    return PaperEngine.restoreOn(base, [loaded.state], loaded.seq, Math.max(loaded.clock, markets.ts));
+    return base;
+  }
+
+  /** Restores an engine holding one account and the given market state. */
+  private engineFor(loaded: LoadedAccount, markets: EngineSnapshot): PaperEngine {
+    return PaperEngine.restoreOn(this.decodedBase(markets), [loaded.state], loaded.seq, Math.max(loaded.clock, markets.ts));
   }
 
   private async load(m: EntityManager, exchangeAccountId: number, lock: boolean): Promise<LoadedAccount> {
@@ -280,11 +292,29 @@ export class PaperExchangeService {
     return account?.userId === userId ? account : undefined;
   }
 
-  /** The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on). */
+  /**
+   * The account as read, at the current marks (the engine that `placeIfUnchanged` then runs on): on
+   * the state the last order here left, when that is the version read, else decoded from the read.
+   */
   viewOf(account: VersionedAccount): { view: TradingView; engine: PaperEngine; snapshot: EngineSnapshot } {
     const { snapshot } = this.requireMarket();
-    const engine = this.engineFor(account, snapshot);
+    const live = this.takeLive(account);
+    const engine = live
+      ? PaperEngine.restoreOnAccounts(this.decodedBase(snapshot), [live], account.seq, Math.max(account.clock, snapshot.ts))
+      : this.engineFor(account, snapshot);
     return { view: engine.getTradingView(String(account.exchangeAccountId)), engine, snapshot };
+  }
+
+  /** The engine state the last order left for this account, if it is the version given; taken (one taker). */
+  private takeLive(account: VersionedAccount): AccountState | undefined {
+    const kept = this.live.get(account.exchangeAccountId);
+    if (!kept) return undefined;
+    this.live.delete(account.exchangeAccountId);
+    if (kept.version !== account.version) return undefined;
+    kept.handOver();
+    // as the state kept in the row: no ledger, no finished orders
+    stripLedgerOf(kept.account);
+    return kept.account;
   }
 
   /**
@@ -307,8 +337,13 @@ export class PaperExchangeService {
     const result = command(engine, { accountId, ts, view: () => engine.getAccount(accountId) });
     if (!optimisticWritable(result.events)) return 'locked';
     const snap = engine.snapshotAccount(accountId);
-    const outcome = lazyOutcome(result, account.userId, account.exchangeAccountId, () => engine.getAccount(accountId));
     const clock = Math.max(ts, snap.ts);
+    // Once the next order has taken the engine's state over, a view read late comes from the
+    // snapshot (the same state, decoded anew).
+    let handedOver = false;
+    const outcome = lazyOutcome(result, account.userId, account.exchangeAccountId, () =>
+      handedOver ? this.engineFor({ ...account, seq: snap.seq, clock, state: snap.account }, snapshot).getAccount(accountId) : engine.getAccount(accountId),
+    );
     let rows: Record<string, unknown>[] | undefined;
     try {
       rows = await writeOrderIfUnchanged(this.pool, {
@@ -321,6 +356,7 @@ export class PaperExchangeService {
     }
     if (!rows) return 'conflict';
     this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
+    this.live.set(account.exchangeAccountId, { version: account.version + 1, account: engine.accountState(accountId), handOver: () => (handedOver = true) });
     return { outcome, rows };
   }
 

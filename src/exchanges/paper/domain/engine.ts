@@ -23,7 +23,7 @@ import { finish } from './execution';
 import { settleDelivery, settleFunding, type FundingCommand } from './funding';
 import { assetMargin, positionInitial, specOf } from './margin';
 import { placeOrder } from './placement';
-import { decodeState, encodeAccount, encodeState, forkState, type DecodedBase, type EngineSnapshot } from './snapshot';
+import { decodeState, encodeAccount, encodeState, forkState, forkWith, type DecodedBase, type EngineSnapshot } from './snapshot';
 import { LiquidationWatch } from './liquidation-watch';
 import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
@@ -57,6 +57,19 @@ export class PaperEngine {
   /** The same as `restore` of the base's snapshot with these accounts, seq and clock (see `forkState`). */
   static restoreOn(base: DecodedBase, accounts: EngineSnapshot['accounts'], seq: number, ts: number): PaperEngine {
     return new PaperEngine(forkState(base, accounts, seq, ts));
+  }
+
+  /**
+   * `restoreOn` with accounts as another engine left them (`accountState`): this engine takes them
+   * over and mutates them; the one that left them must not be used any more.
+   */
+  static restoreOnAccounts(base: DecodedBase, accounts: readonly AccountState[], seq: number, ts: number): PaperEngine {
+    return new PaperEngine(forkWith(base, accounts, seq, ts));
+  }
+
+  /** The account's live state (not a copy): for handing it over to `restoreOnAccounts`. */
+  accountState(accountId: string): AccountState {
+    return this.account(accountId);
   }
 
   snapshot(): EngineSnapshot {

@@ -283,6 +283,11 @@ export function decodeBase(snap: EngineSnapshot): DecodedBase {
  * and ticks are never mutated and are shared.
  */
 export function forkState(base: DecodedBase, accounts: readonly Encoded[], seq: number, ts: number): EngineState {
+  return forkWith(base, accounts.map(decodeAccount), seq, ts);
+}
+
+/** `forkState` holding accounts already decoded (the engine then owns and mutates them). */
+export function forkWith(base: DecodedBase, accounts: readonly AccountState[], seq: number, ts: number): EngineState {
   const level = (l: { price: Decimal; qty: Decimal }) => ({ price: l.price, qty: l.qty });
   return {
     seq,
@@ -290,9 +295,6 @@ export function forkState(base: DecodedBase, accounts: readonly Encoded[], seq: 
     contracts: base.contracts,
     markets: new Map([...base.markets].map(([symbol, m]) => [symbol, { ...m, bids: m.bids.map(level), asks: m.asks.map(level) }])),
     insuranceFund: new Map(base.insuranceFund),
-    accounts: new Map(accounts.map((a) => {
-      const account = decodeAccount(a);
-      return [account.accountId, account];
-    })),
+    accounts: new Map(accounts.map((account) => [account.accountId, account])),
   };
 }

@@ -7,7 +7,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DriverPool } from '../../../common/db/driver-pool';
 import { toApi, type Decimal } from '../../../common/decimal';
-import type { EngineEvent } from '../domain/engine-types';
+import type { AccountState, EngineEvent } from '../domain/engine-types';
 import type { EngineSnapshot } from '../domain/snapshot';
 import type { Order, Position } from '../../types';
 
@@ -88,6 +88,12 @@ export async function activeAccounts(m: EntityManager, known: { ids: number[]; v
 export function stripLedger(state: EncodedAccount): EncodedAccount {
   const history = (state.orderHistory as unknown[]) ?? [];
   return { ...state, ledger: [], orderHistory: history.slice(history.length - HISTORY_KEPT) as EncodedAccount[string] };
+}
+
+/** `stripLedger` of an account as the engine holds it (in place): the same state as the stripped record decodes to. */
+export function stripLedgerOf(account: AccountState): void {
+  account.ledger = [];
+  account.orderHistory = account.orderHistory.slice(account.orderHistory.length - HISTORY_KEPT);
 }
 
 /** The state as the paper_accounts row holds it: kept as above, its open orders in their own rows. */
