@@ -45,6 +45,15 @@ export function dec(value: DecimalSource | bigint): Decimal {
 export const ZERO: Decimal = dec(0);
 export const ONE: Decimal = dec(1);
 
+/*
+ * Sign tests that allocate nothing: `x.gt(0)` converts 0 into a new decimal (a string parse) on every
+ * call, and the margin of every open order is checked on every order. big.js keeps the sign in `s`
+ * (±1) and the digits in `c`, zero (also −0) as c = [0].
+ */
+export const isZero = (x: Decimal): boolean => x.c[0] === 0;
+export const isPositive = (x: Decimal): boolean => x.s > 0 && x.c[0] !== 0;
+export const isNegative = (x: Decimal): boolean => x.s < 0 && x.c[0] !== 0;
+
 /** Big.js rounding modes: 0 down (toward zero), 1 half-up, 2 half-even, 3 up (away from zero). */
 function bigRm(direction: RoundingDirection, negative: boolean): 0 | 1 | 2 | 3 {
   switch (direction) {

@@ -347,7 +347,7 @@ export class PaperExchangeService {
     let rows: Record<string, unknown>[] | undefined;
     try {
       rows = await writeOrderIfUnchanged(this.pool, {
-        account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER, newOrder,
+        account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => engine.getPositions(accountId), exchange: PAPER, newOrder,
         checked,
       });
     } finally {

@@ -28,8 +28,8 @@ import { LiquidationWatch } from './liquidation-watch';
 import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
 import { maxLeverageForNotional, maxNotionalForLeverage } from '../../../contracts/domain/brackets';
-import { accountView, tradingView, type AccountView, type TradingView } from './queries';
-import type { Order } from '../../types';
+import { accountView, positionViews, tradingView, type AccountView, type TradingView } from './queries';
+import type { Order, Position } from '../../types';
 
 export interface Result<T = void> {
   value: T;
@@ -246,6 +246,11 @@ export class PaperEngine {
 
   getAccount(accountId: string): AccountView {
     return accountView(this.state, this.account(accountId));
+  }
+
+  /** The account's positions as `getAccount` shows them, without its balances and open orders. */
+  getPositions(accountId: string): Position[] {
+    return positionViews(this.state, this.account(accountId));
   }
 
   /** Modes, settings and leg sizes only (no margins computed): what the pre-trade checks need. */

@@ -11,7 +11,7 @@
  * A cross account is liquidated when crossMargin ≤ Σ maintenance margin of its cross positions; an
  * isolated leg when its margin balance ≤ its maintenance margin.
  */
-import { type Decimal, ZERO } from '../../../common/decimal';
+import { type Decimal, isPositive, isZero, ZERO } from '../../../common/decimal';
 import type { ContractSpec } from '../../../contracts/domain/contract-spec';
 import * as cm from './contract-math';
 import type { AccountState, EngineState, OrderState, PositionState } from './engine-types';
@@ -57,7 +57,7 @@ const orderMargins = new WeakMap<Decimal, { executedQty: Decimal; price: Decimal
 export function orderInitialMargin(state: EngineState, account: AccountState, o: OrderState): Decimal {
   if (o.reduceOnly || o.closePosition) return ZERO;
   const price = orderReferencePrice(state, o);
-  if (price.lte(0)) return ZERO;
+  if (!isPositive(price)) return ZERO;
   const spec = specOf(state, o.symbol);
   const leverage = account.settings.get(o.symbol)?.leverage ?? cm.defaultLeverage(spec);
   const memo = orderMargins.get(o.qty);
@@ -85,7 +85,6 @@ export function assetMargin(state: EngineState, account: AccountState, asset: st
   let totalUpnl = ZERO;
   let crossInitial = ZERO;
   let crossMaintenance = ZERO;
-  let openOrderInitial = ZERO;
   for (const p of account.positions.values()) {
     if (specOf(state, p.symbol).marginAsset !== asset) continue;
     const upnl = positionUpnl(state, p);
@@ -98,18 +97,85 @@ export function assetMargin(state: EngineState, account: AccountState, asset: st
       crossMaintenance = crossMaintenance.plus(positionMaintenance(state, p));
     }
   }
+  // The open orders' part (a sum over every open order) is computed when first read: a position's
+  // liquidation price needs none of it. The state must not change in between (callers use the
+  // margin at once).
+  let openOrderInitial: Decimal | undefined;
+  let available: Decimal | undefined;
+  const openOrders = () => (openOrderInitial ??= openOrderMargin(state, account, asset));
+  return {
+    wallet,
+    crossWallet,
+    crossUpnl,
+    totalUpnl,
+    crossInitial,
+    crossMaintenance,
+    get openOrderInitial() {
+      return openOrders();
+    },
+    get available() {
+      return (available ??= crossWallet.plus(crossUpnl).minus(crossInitial).minus(openOrders()));
+    },
+  };
+}
+
+/** One open order's margin as last summed, with what it was computed from. */
+interface SummedMargin {
+  order: OrderState;
+  qty: Decimal;
+  executedQty: Decimal;
+  price: Decimal;
+  leverage: number | undefined;
+  held: boolean;
+  margin: Decimal;
+}
+
+/**
+ * The last sum of each asset's open-order margins per open-orders map (an account's map lives on
+ * across operations when the order path hands the account from one engine to the next), with the
+ * orders summed, in the map's order. The next sum starts from it: an order that is still there with
+ * the same inputs adds nothing, one gone is subtracted, one new or changed is added (exact decimal
+ * arithmetic: the same sum as adding them all again).
+ */
+const openOrderSums = new WeakMap<Map<string, OrderState>, Map<string, { summed: SummedMargin[]; sum: Decimal }>>();
+
+/** Σ initial margin of the account's open orders on contracts margined in `asset`. */
+export function openOrderMargin(state: EngineState, account: AccountState, asset: string): Decimal {
+  let byAsset = openOrderSums.get(account.openOrders);
+  if (!byAsset) {
+    byAsset = new Map();
+    openOrderSums.set(account.openOrders, byAsset);
+  }
+  const last = byAsset.get(asset);
+  const before = last?.summed ?? [];
+  const summed: SummedMargin[] = [];
+  let sum = last?.sum ?? ZERO;
+  let j = 0;
   for (const o of account.openOrders.values()) {
     if (specOf(state, o.symbol).marginAsset !== asset) continue;
-    openOrderInitial = openOrderInitial.plus(orderInitialMargin(state, account, o));
+    // the orders summed before this one and gone since (the map keeps its order: a subsequence)
+    while (j < before.length && before[j].order !== o) sum = sum.minus(before[j++].margin);
+    const was = j < before.length ? before[j++] : undefined;
+    const price = orderReferencePrice(state, o);
+    const leverage = account.settings.get(o.symbol)?.leverage;
+    const held = !(o.reduceOnly || o.closePosition);
+    if (was && was.qty === o.qty && was.executedQty === o.executedQty && was.price === price && was.leverage === leverage && was.held === held) {
+      summed.push(was);
+      continue;
+    }
+    const margin = orderInitialMargin(state, account, o);
+    sum = was ? sum.minus(was.margin).plus(margin) : sum.plus(margin);
+    summed.push({ order: o, qty: o.qty, executedQty: o.executedQty, price, leverage, held, margin });
   }
-  const available = crossWallet.plus(crossUpnl).minus(crossInitial).minus(openOrderInitial);
-  return { wallet, crossWallet, crossUpnl, totalUpnl, crossInitial, crossMaintenance, openOrderInitial, available };
+  while (j < before.length) sum = sum.minus(before[j++].margin);
+  byAsset.set(asset, { summed, sum });
+  return sum;
 }
 
 /** The legs of one contract in one margin mode (one in one-way mode, up to two in hedge mode). */
 export function legsOf(account: AccountState, symbol: string, marginMode: PositionState['marginMode']): PositionState[] {
   const out: PositionState[] = [];
-  for (const p of account.positions.values()) if (p.symbol === symbol && p.marginMode === marginMode && !p.amount.eq(0)) out.push(p);
+  for (const p of account.positions.values()) if (p.symbol === symbol && p.marginMode === marginMode && !isZero(p.amount)) out.push(p);
   return out;
 }
 
@@ -146,6 +212,6 @@ export function liquidationInput(
 
 /** Liquidation price of a leg on the tick (the calculator's rounded price); zero when there is none. */
 export function liquidationPriceOf(state: EngineState, account: AccountState, p: PositionState, margins?: ReadonlyMap<string, AssetMargin>): Decimal {
-  if (p.amount.eq(0)) return ZERO;
+  if (isZero(p.amount)) return ZERO;
   return cm.liquidationPrice(liquidationInput(state, account, p, margins))?.roundedPrice ?? ZERO;
 }

@@ -102,8 +102,10 @@ export function placeOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrde
   if (!cmd.closePosition && cmd.qty === undefined) throw invalid(C.INVALID_QUANTITY, 'qty is required', 'qty');
   const qty = cmd.closePosition ? ZERO : cmd.qty!;
   validateFilters(spec, cmd, qty);
-  if (cmd.clientOrderId !== undefined && [...account.openOrders.values()].some((x) => x.clientOrderId === cmd.clientOrderId)) {
-    throw rejected(C.DUPLICATE_CLIENT_ORDER_ID, `client order id ${cmd.clientOrderId} is already used by an open order`);
+  if (cmd.clientOrderId !== undefined) {
+    for (const x of account.openOrders.values()) {
+      if (x.clientOrderId === cmd.clientOrderId) throw rejected(C.DUPLICATE_CLIENT_ORDER_ID, `client order id ${cmd.clientOrderId} is already used by an open order`);
+    }
   }
   const o = buildOrder(ctx, account, cmd, positionSide, qty);
   const conditional = CONDITIONAL_ORDER_TYPES.has(o.type);

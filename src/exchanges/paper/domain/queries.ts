@@ -1,5 +1,5 @@
 /** Read models of an account: balances and positions as Binance reports them, computed at the current marks. */
-import { type Decimal, ZERO } from '../../../common/decimal';
+import { type Decimal, isPositive, ZERO } from '../../../common/decimal';
 import type { Balance, Order, Position } from '../../types';
 import * as cm from './contract-math';
 import type { AccountState, EngineState, LedgerEntry } from './engine-types';
@@ -16,31 +16,53 @@ export interface AccountView {
   settings: { symbol: string; leverage: number; marginMode: Position['marginMode'] }[];
 }
 
+/** Each asset's margin of the account, computed once per asset (the map is what `liquidationPriceOf` reuses). */
+function marginsOf(state: EngineState, account: AccountState): { margins: Map<string, AssetMargin>; marginOf(asset: string): AssetMargin } {
+  const margins = new Map<string, AssetMargin>();
+  return {
+    margins,
+    marginOf(asset: string) {
+      let m = margins.get(asset);
+      if (!m) {
+        m = assetMargin(state, account, asset);
+        margins.set(asset, m);
+      }
+      return m;
+    },
+  };
+}
+
 export function accountView(state: EngineState, account: AccountState): AccountView {
   // each asset's margin once: the balances and every cross leg's liquidation price use it
-  const margins = new Map<string, AssetMargin>();
-  const marginOf = (asset: string) => {
-    let m = margins.get(asset);
-    if (!m) {
-      m = assetMargin(state, account, asset);
-      margins.set(asset, m);
-    }
-    return m;
+  const m = marginsOf(state, account);
+  const balances: Balance[] = [...account.wallets.keys()].map((asset) => balanceOf(asset, m.marginOf(asset)));
+  return {
+    accountId: account.accountId,
+    positionMode: account.positionMode,
+    balances,
+    positions: positionViews(state, account, m),
+    openOrders: [...account.openOrders.values()].map(orderView),
+    ledger: [...account.ledger],
+    settings: [...account.settings.entries()].map(([symbol, s]) => ({ symbol, ...s })),
   };
-  const balances: Balance[] = [...account.wallets.keys()].map((asset) => {
-    const m = marginOf(asset);
-    return {
-      asset,
-      walletBalance: m.wallet,
-      unrealizedPnl: m.totalUpnl,
-      marginBalance: m.wallet.plus(m.totalUpnl),
-      availableBalance: m.available.gt(0) ? m.available : ZERO,
-    };
-  });
-  const positions: Position[] = [...account.positions.values()].map((p) => {
+}
+
+function balanceOf(asset: string, m: AssetMargin): Balance {
+  return {
+    asset,
+    walletBalance: m.wallet,
+    unrealizedPnl: m.totalUpnl,
+    marginBalance: m.wallet.plus(m.totalUpnl),
+    availableBalance: isPositive(m.available) ? m.available : ZERO,
+  };
+}
+
+/** The account's positions as `accountView` shows them (no balance, no open order computed). */
+export function positionViews(state: EngineState, account: AccountState, m = marginsOf(state, account)): Position[] {
+  return [...account.positions.values()].map((p) => {
     const spec = specOf(state, p.symbol);
     const mark = markOf(state, p.symbol, p.entryPrice);
-    if (p.marginMode !== 'ISOLATED') marginOf(spec.marginAsset);
+    if (p.marginMode !== 'ISOLATED') m.marginOf(spec.marginAsset);
     return {
       symbol: p.symbol,
       positionSide: p.positionSide,
@@ -48,7 +70,7 @@ export function accountView(state: EngineState, account: AccountState): AccountV
       entryPrice: p.entryPrice,
       markPrice: mark,
       unrealizedPnl: positionUpnl(state, p),
-      liquidationPrice: liquidationPriceOf(state, account, p, margins),
+      liquidationPrice: liquidationPriceOf(state, account, p, m.margins),
       leverage: p.leverage,
       marginMode: p.marginMode,
       isolatedMargin: p.isolatedMargin,
@@ -59,15 +81,6 @@ export function accountView(state: EngineState, account: AccountState): AccountV
       updateTs: p.updateTs,
     };
   });
-  return {
-    accountId: account.accountId,
-    positionMode: account.positionMode,
-    balances,
-    positions,
-    openOrders: [...account.openOrders.values()].map(orderView),
-    ledger: [...account.ledger],
-    settings: [...account.settings.entries()].map(([symbol, s]) => ({ symbol, ...s })),
-  };
 }
 
 /** What the pre-trade checks need of an account: its modes, settings and the size of each leg. */

@@ -1,5 +1,5 @@
 /** Copies of engine state for events and queries (never the mutable objects themselves). */
-import { ZERO } from '../../../common/decimal';
+import { isPositive, ZERO } from '../../../common/decimal';
 import type { Order } from '../../types';
 import type { OrderState, PositionState, PositionView } from './engine-types';
 
@@ -23,7 +23,7 @@ export function orderView(o: OrderState): Order {
     status: o.status,
     executedQty: o.executedQty,
     cumQuote: o.cumQuote,
-    avgPrice: o.executedQty.gt(0) ? o.cumQuote.div(o.executedQty) : ZERO,
+    avgPrice: isPositive(o.executedQty) ? o.cumQuote.div(o.executedQty) : ZERO,
     createdTs: o.createdTs,
     updateTs: o.updateTs,
   };
