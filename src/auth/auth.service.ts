@@ -18,6 +18,9 @@ interface CallerRow {
   disabled: boolean;
 }
 
+/** Verified tokens kept. */
+const KEPT_TOKENS = 10_000;
+
 /** Users whose last read the guard may reuse on routes that check the caller again (least recently read dropped). */
 const KEPT_CALLERS = 10_000;
 
@@ -37,6 +40,8 @@ const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', 10);
 
 @Injectable()
 export class AuthService {
+  /** Tokens whose signature was verified, with the claims used (least recently verified dropped). */
+  private readonly verifiedTokens = new BoundedMap<string, { sub?: string; exp?: number }>(KEPT_TOKENS);
   /** The last read of each user (every full check updates it). */
   private readonly callers = new BoundedMap<number, CallerRow>(KEPT_CALLERS);
 
@@ -62,18 +67,36 @@ export class AuthService {
    * reading it again (a user unknown here, or last read as disabled, is read).
    */
   async verifyToken(token: string, options: { kept?: boolean } = {}): Promise<Caller> {
-    let payload: { sub?: string };
-    try {
-      payload = await this.jwt.verifyAsync<{ sub?: string }>(token);
-    } catch (e) {
-      const expired = (e as Error).name === 'TokenExpiredError';
-      throw new UnauthorizedError(expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', expired ? 'The token has expired' : 'The token is invalid');
-    }
-    const id = Number.parseInt(payload.sub ?? '', 10);
+    const id = Number.parseInt((await this.verifySignature(token)).sub ?? '', 10);
     if (!Number.isInteger(id)) throw new UnauthorizedError('TOKEN_INVALID', 'The token is invalid');
     const kept = options.kept ? this.callers.get(id) : undefined;
     if (kept && !kept.disabled) return { id: kept.id, username: kept.username, role: kept.role };
     return this.callerOf(id, await this.users.findCaller(id));
+  }
+
+  /**
+   * The token's claims, its signature checked once: a token verified before is answered from memory
+   * while it lasts (its expiry is checked on every use, as the JWT library does: expired from the
+   * second of `exp`). Only well-signed tokens are kept, under their exact text.
+   */
+  private async verifySignature(token: string): Promise<{ sub?: string }> {
+    const kept = this.verifiedTokens.get(token);
+    if (kept) {
+      if (kept.exp !== undefined && Math.floor(Date.now() / 1000) >= kept.exp) {
+        this.verifiedTokens.delete(token);
+        throw new UnauthorizedError('TOKEN_EXPIRED', 'The token has expired');
+      }
+      return kept;
+    }
+    let payload: { sub?: string; exp?: number };
+    try {
+      payload = await this.jwt.verifyAsync<{ sub?: string; exp?: number }>(token);
+    } catch (e) {
+      const expired = (e as Error).name === 'TokenExpiredError';
+      throw new UnauthorizedError(expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', expired ? 'The token has expired' : 'The token is invalid');
+    }
+    this.verifiedTokens.set(token, { sub: payload.sub, exp: typeof payload.exp === 'number' ? payload.exp : undefined });
+    return payload;
   }
 
   /** The caller read afresh (for a route whose guard may have answered from a kept read). */

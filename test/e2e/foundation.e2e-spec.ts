@@ -38,6 +38,20 @@ describe('foundation (HTTP, auth, errors)', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('a token accepted before is refused from the second it expires', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await new JwtService({ secret: t.config.auth.jwtSecret }).signAsync({ sub: JSON.parse(Buffer.from(t.adminToken.split('.')[1], 'base64url').toString()).sub, exp });
+    const ok = await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const late = await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`);
+    expect(late.status).toBe(401);
+    expect(late.body.code).toBe('TOKEN_EXPIRED');
+    // a token differing in its signature is checked on its own, never taken for the one kept
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await t.http.get('/api/v1/auth/me').set('Authorization', `Bearer ${tampered}`)).body.code).toBe('TOKEN_INVALID');
+  });
+
   it('401: missing, malformed, wrong-signature and expired tokens, and wrong passwords', async () => {
     const none = await t.http.get('/api/v1/auth/me');
     expect(none.status).toBe(401);
