@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { toErrorBody } from '../../src/common/http/exception.filter';
@@ -105,6 +106,51 @@ describe('foundation (HTTP, auth, errors)', () => {
     const res = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"username": "admin",');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ ...ERROR_SHAPE, statusCode: 400, code: 'MALFORMED_JSON' });
+  });
+
+  it('reads request bodies as it always has: JSON (inflated, 1 MiB at most, UTF charsets) and forms; others are not read', async () => {
+    const login = () => t.http.post('/api/v1/auth/login');
+    const wrong = JSON.stringify({ username: 'admin', password: 'wrong-password' });
+    const form = await login().type('form').send('username=admin&password=admin-password-for-tests');
+    expect(form.status).toBe(200);
+    expect(form.body.accessToken).toEqual(expect.any(String));
+    // the compressed bytes as they are (superagent would JSON-encode a Buffer)
+    const raw = (body: Buffer) => body as unknown as string;
+    const gzip = await login().set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize(raw).send(zlib.gzipSync(wrong));
+    expect(gzip.body).toMatchObject({ statusCode: 401, code: 'INVALID_CREDENTIALS' });
+    for (const type of ['text/plain', 'application/vnd.api+json', 'foo', '']) {
+      const ignored = await login().set('Content-Type', type).send(wrong);
+      expect(ignored.status).toBe(400);
+      expect(ignored.body.code).toBe('VALIDATION_FAILED');
+    }
+    const empty = await login().set('Content-Type', 'application/json').send('');
+    expect(empty.body.code).toBe('VALIDATION_FAILED');
+    const scalar = await login().set('Content-Type', 'application/json').send('null');
+    expect(scalar.body).toEqual({ ...ERROR_SHAPE, statusCode: 400, code: 'MALFORMED_JSON' });
+    const large = await login().set('Content-Type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }));
+    expect(large.status).toBe(413);
+    expect(large.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: 'request entity too large' });
+    const charset = await login().set('Content-Type', 'application/json; charset=latin1').send(wrong);
+    expect(charset.status).toBe(415);
+    expect(charset.body).toEqual({ statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported charset "LATIN1"' });
+    const encoding = await login().set('Content-Type', 'application/json').set('Content-Encoding', 'zzz').send(wrong);
+    expect(encoding.status).toBe(415);
+    expect(encoding.body.message).toBe('unsupported content encoding "zzz"');
+  });
+
+  it('matches routes regardless of case and of a trailing slash; an undecodable path is a 400', async () => {
+    expect((await t.http.get('/HEALTH/')).body).toEqual({ status: 'ok' });
+    const head = await t.http.head('/health');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe('15');
+    const options = await t.http.options('/health');
+    expect(options.status).toBe(404);
+    expect(options.body.code).toBe('ROUTE_NOT_FOUND');
+    const bad = await t.http.get('/api/v1/contracts/%E0%A4%A').set('Authorization', `Bearer ${t.adminToken}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'BAD_REQUEST', message: "Failed to decode param '%E0%A4%A'" });
+    const echoed = await t.http.get('/health').set('X-Request-Id', 'caller.id_1-2');
+    expect(echoed.headers['x-request-id']).toBe('caller.id_1-2');
   });
 
   it('409 for a taken username', async () => {
