@@ -8,6 +8,8 @@ const esm = [
   '@tokenizer',
   '@borewit',
   'uint8array-extras',
+  // @fastify/static's (the documentation's files), in its own node_modules
+  'content-disposition',
 ];
 const swc = [
   '@swc/jest',
@@ -29,7 +31,8 @@ module.exports = {
     '^.+\\.ts$': swc,
     '^.+\\.c?js$': swc,
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
+  // Decided by the innermost node_modules folder of the path, so that a nested package is found too.
+  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)(?!.*/node_modules/)`],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],

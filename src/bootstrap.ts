@@ -7,9 +7,10 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './common/db/embedded-postgres';
+import { createHttpAdapter } from './common/http/http-adapter';
 import { createValidationPipe } from './common/http/validation';
 import { JsonLogger } from './common/logging/json-logger';
 import { buildConfig, type AppConfig } from './config/app-config';
@@ -38,12 +39,12 @@ export async function buildApp(config: AppConfig, options: { logger?: JsonLogger
   }
   try {
     const logger = options.logger === undefined ? new JsonLogger(config.logLevel) : options.logger;
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    // Fastify (proxy trust, request bodies and routing set up in createHttpAdapter); Nest's own
+    // body parsers stay off.
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), {
       logger: logger === false ? false : logger,
-      bodyParser: true,
+      bodyParser: false,
     });
-    if (config.trustProxy) app.set('trust proxy', true);
-    app.useBodyParser('json', { limit: '1mb' });
     app.useGlobalPipes(createValidationPipe());
     app.enableShutdownHooks();
     if (config.redisUrl) {
@@ -66,6 +67,9 @@ export async function buildApp(config: AppConfig, options: { logger?: JsonLogger
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
     await app.init();
+    // Fastify loads its plugins (the documentation's static files) once ready; the app then also
+    // answers requests on its server without listen() (supertest).
+    await app.getHttpAdapter().getInstance().ready();
     return {
       app,
       config,

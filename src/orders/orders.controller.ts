@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CallerRecheckedOnWrite, CurrentUser, Roles, type Caller } from '../auth/auth.decorators';
 import { CancelAllQueryDto, ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
 import { OrdersService, PLACE_ORDER_ROLES } from './orders.service';
@@ -15,7 +15,7 @@ export class OrdersController {
   @Roles(...PLACE_ORDER_ROLES)
   @CallerRecheckedOnWrite()
   @ApiOperation({ summary: 'Place an order (201 the order; 200 the first order again for a repeated clientOrderId)' })
-  async place(@CurrentUser() caller: Caller, @Body() dto: PlaceOrderDto, @Res({ passthrough: true }) res: Response) {
+  async place(@CurrentUser() caller: Caller, @Body() dto: PlaceOrderDto, @Res({ passthrough: true }) res: FastifyReply) {
     const { order, created } = await this.orders.place(caller, dto);
     res.status(created ? 201 : 200);
     return order;

@@ -4,7 +4,7 @@
  * `{statusCode, error, code, message, details?}`. Anything else is a logged 500 INTERNAL.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, ErrorDetail } from '../errors';
 
@@ -93,7 +93,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     }
     return { statusCode: status, error: REASON[status] ?? 'Error', code: HTTP_CODE[status] ?? 'HTTP_ERROR', message };
   }
-  // body-parser's errors (malformed JSON, too large, bad charset) carry a 4xx status and a type.
+  // Request body errors (malformed JSON, too large, bad charset: see body-parsers.ts) carry a 4xx
+  // status and a type; Nest hands them over as the cause of an HttpException, else as they are.
   const e = exception as { status?: number; type?: string; message?: string };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.type === 'string') {
     const code = e.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : HTTP_CODE[e.status] ?? 'BAD_REQUEST';
@@ -107,14 +108,18 @@ export function toErrorBody(exception: unknown): ErrorBody {
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const res = host.switchToHttp().getResponse<Response>();
+    // A Fastify reply, or Node's response for an error raised in a middleware: the adapter answers both.
+    const res: unknown = host.switchToHttp().getResponse();
+    const http = this.adapterHost.httpAdapter;
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
-    if (res.headersSent) return;
-    res.status(body.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR).json(body);
+    if (http.isHeadersSent(res)) return;
+    http.reply(res, body, body.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR);
   }
 }
