@@ -10,7 +10,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './common/db/embedded-postgres';
-import { createHttpAdapter } from './common/http/http-adapter';
+import { createHttpAdapter, keepDocsContentTypes } from './common/http/http-adapter';
 import { createValidationPipe } from './common/http/validation';
 import { JsonLogger } from './common/logging/json-logger';
 import { buildConfig, type AppConfig } from './config/app-config';
@@ -65,6 +65,7 @@ export async function buildApp(config: AppConfig, options: { logger?: JsonLogger
       .setVersion('1')
       .addBearerAuth()
       .build();
+    keepDocsContentTypes(app.getHttpAdapter().getInstance(), '/docs');
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
     await app.init();
     // Fastify loads its plugins (the documentation's static files) once ready; the app then also

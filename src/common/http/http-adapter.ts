@@ -11,7 +11,7 @@
  */
 import { BadRequestException, HttpException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { AppConfig } from '../../config/app-config';
 import { JSON_BODY_LIMIT, registerBodyParsers } from './body-parsers';
 import { toErrorBody } from './exception.filter';
@@ -58,4 +58,22 @@ export function createHttpAdapter(config: Pick<AppConfig, 'trustProxy'>): Fastif
   registerBodyParsers(fastify);
   fastify.server.removeAllListeners('clientError');
   return adapter;
+}
+
+/**
+ * The content types of the documentation's pages as they were served: text with its charset
+ * (Fastify leaves a type a handler set as it is) and the UI's script files as text/javascript.
+ * Only for routes under `prefix` (call before they are added).
+ */
+export function keepDocsContentTypes(fastify: FastifyInstance, prefix: string): void {
+  const onSend: onSendHookHandler = (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (type === 'application/javascript; charset=utf-8') reply.header('content-type', 'text/javascript; charset=utf-8');
+    else if (typeof type === 'string' && !type.includes(';') && (type.startsWith('text/') || type === 'application/javascript')) reply.header('content-type', `${type}; charset=utf-8`);
+    done(null, payload);
+  };
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(prefix)) return;
+    route.onSend = route.onSend === undefined ? [onSend] : [...(Array.isArray(route.onSend) ? route.onSend : [route.onSend]), onSend];
+  });
 }
