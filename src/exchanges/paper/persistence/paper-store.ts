@@ -514,13 +514,91 @@ export async function writeOrderIfUnchanged(
   const others = [...updates.entries()].map(([clientOrderId, list]) => ({ client_order_id: clientOrderId, ...outcomeOf(list) }));
   if (fees.size > 0) throw new Error('a fill of an order without an update');
   const open = positionsChanged ? input.positions().filter((p) => !p.qty.eq(0)) : [];
+  // The statement has only the parts this outcome needs (a resting order writes no fill, ledger or
+  // position): PostgreSQL sets up every part of a statement on each execution, empty or not. Each
+  // combination of parts is a statement of its own name.
+  const values: unknown[] = [
+    id,
+    account.version,
+    input.seq,
+    input.clock,
+    active,
+    JSON.stringify(storedState(input.state)),
+    JSON.stringify(created),
+    account.userId,
+    input.checked.requestedAccountId,
+    input.checked.stamp,
+  ];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  // every parameter must be used (its type is inferred from its use): the exchange only where written
+  let exchangeParam: string | undefined;
+  const exchange = () => (exchangeParam ??= param(input.exchange));
+  const parts: string[] = [];
+  let variant = 0;
+  if (others.length > 0) {
+    variant |= 1;
+    parts.push(`updated AS (
+       UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
+           updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
+           commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
+           commission_asset = COALESCE(u.commission_asset, c.commission_asset)
+         FROM acct, json_populate_recordset(NULL::contract_orders, ${param(JSON.stringify(others))}::json) u
+        WHERE c.exchange_account_id = $1 AND c.client_order_id = u.client_order_id
+       RETURNING c.*)`);
+  }
+  if (ledger.length > 0) {
+    variant |= 2;
+    parts.push(`ledger AS (
+       INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
+       SELECT $1, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
+         FROM acct, json_populate_recordset(NULL::paper_ledger, ${param(JSON.stringify(ledger.map((l) => ({ ...l, time: iso(l.time) }))))}::json)
+              WITH ORDINALITY AS l ORDER BY l.ordinality)`);
+  }
+  if (trades.length > 0) {
+    variant |= 4;
+    parts.push(`fills AS (
+       INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
+         realized_pnl, commission, commission_asset, maker, time)
+       SELECT $8, $1, ${exchange()}, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty, t.realized_pnl, t.commission,
+         t.commission_asset, t.maker, t.time
+         FROM acct, json_populate_recordset(NULL::trades, ${param(JSON.stringify(trades.map((t) => ({ ...t, time: iso(t.time) }))))}::json)
+              WITH ORDINALITY AS t ORDER BY t.ordinality)`);
+  }
+  if (positionsChanged) {
+    variant |= 8;
+    parts.push(`gone AS (
+       DELETE FROM positions p USING acct
+        WHERE p.exchange_account_id = $1 AND NOT ((p.symbol || ':' || p.position_side) = ANY(${param(open.map((p) => `${p.symbol}:${p.positionSide}`))}::text[])))`);
+    parts.push(`legs AS (
+       INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
+         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
+       SELECT $8, $1, ${exchange()}, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price, x.margin,
+         x.unrealized_pnl, x.leverage, x.margin_mode
+         FROM acct, json_populate_recordset(NULL::positions, ${param(JSON.stringify(open.map((p) => positionRecord(p))))}::json) x
+       ${UPSERT_POSITION})`);
+  }
+  if (openOrders.removed.length > 0) {
+    variant |= 16;
+    parts.push(`closed AS (
+       DELETE FROM paper_open_orders o USING acct WHERE o.exchange_account_id = $1 AND o.order_id = ANY(${param(openOrders.removed)}::bigint[]))`);
+  }
+  if (openOrders.upserts.length > 0) {
+    variant |= 32;
+    parts.push(`resting AS (
+       INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
+       SELECT $1, (o->>'orderId')::bigint, o FROM acct, jsonb_array_elements(${param(JSON.stringify(openOrders.upserts))}::jsonb) o
+       ${UPSERT_OPEN_ORDER})`);
+  }
   const { rows } = await q.query({
-    name: `paper_write_order:${input.checked.along.name}`,
+    name: `paper_write_order:${input.checked.along.name}:${variant}`,
     text: `WITH acct AS (
        UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
         WHERE exchange_account_id = $1 AND version = $2
-          AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = $1 AND a.user_id = $10 AND ($18::int = $1 OR $18::int IS NULL AND a.is_default))
-          AND ${input.checked.along.unchanged('$10', '$19')}
+          AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = $1 AND a.user_id = $8 AND ($9::int = $1 OR $9::int IS NULL AND a.is_default))
+          AND ${input.checked.along.unchanged('$8', '$10')}
        RETURNING exchange_account_id),
      created AS (
        INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
@@ -530,63 +608,9 @@ export async function writeOrderIfUnchanged(
          o.quantity, o.price, o.stop_price, o.time_in_force, o.reduce_only, o.close_position, o.status, o.filled_qty, o.avg_price, o.commission,
          o.commission_asset, o.callback_rate, o.working_type, o.reject_reason, now() AT TIME ZONE 'UTC', COALESCE(o.updated_at, now() AT TIME ZONE 'UTC')
          FROM acct, json_populate_record(NULL::contract_orders, $7::json) o
-       RETURNING *),
-     updated AS (
-       UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
-           updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
-           commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
-           commission_asset = COALESCE(u.commission_asset, c.commission_asset)
-         FROM acct, json_populate_recordset(NULL::contract_orders, $8::json) u
-        WHERE c.exchange_account_id = $1 AND c.client_order_id = u.client_order_id
-       RETURNING c.*),
-     ledger AS (
-       INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
-       SELECT $1, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
-         FROM acct, json_populate_recordset(NULL::paper_ledger, $9::json) WITH ORDINALITY AS l ORDER BY l.ordinality),
-     fills AS (
-       INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
-         realized_pnl, commission, commission_asset, maker, time)
-       SELECT $10, $1, $11, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty, t.realized_pnl, t.commission,
-         t.commission_asset, t.maker, t.time
-         FROM acct, json_populate_recordset(NULL::trades, $12::json) WITH ORDINALITY AS t ORDER BY t.ordinality),
-     gone AS (
-       DELETE FROM positions p USING acct
-        WHERE $13::boolean AND p.exchange_account_id = $1 AND NOT ((p.symbol || ':' || p.position_side) = ANY($14::text[]))),
-     legs AS (
-       INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
-         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
-       SELECT $10, $1, $11, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price, x.margin,
-         x.unrealized_pnl, x.leverage, x.margin_mode
-         FROM acct, json_populate_recordset(NULL::positions, $15::json) x
-       ${UPSERT_POSITION}),
-     closed AS (
-       DELETE FROM paper_open_orders o USING acct WHERE o.exchange_account_id = $1 AND o.order_id = ANY($16::bigint[])),
-     resting AS (
-       INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
-       SELECT $1, (o->>'orderId')::bigint, o FROM acct, jsonb_array_elements($17::jsonb) o
-       ${UPSERT_OPEN_ORDER})
-     SELECT * FROM created UNION ALL SELECT * FROM updated`,
-    values: [
-      id,
-      account.version,
-      input.seq,
-      input.clock,
-      active,
-      JSON.stringify(storedState(input.state)),
-      JSON.stringify(created),
-      JSON.stringify(others),
-      JSON.stringify(ledger.map((l) => ({ ...l, time: iso(l.time) }))),
-      account.userId,
-      input.exchange,
-      JSON.stringify(trades.map((t) => ({ ...t, time: iso(t.time) }))),
-      positionsChanged,
-      open.map((p) => `${p.symbol}:${p.positionSide}`),
-      JSON.stringify(open.map((p) => positionRecord(p))),
-      openOrders.removed,
-      JSON.stringify(openOrders.upserts),
-      input.checked.requestedAccountId,
-      input.checked.stamp,
-    ],
+       RETURNING *)${parts.map((x) => `,\n     ${x}`).join('')}
+     SELECT * FROM created${variant & 1 ? ' UNION ALL SELECT * FROM updated' : ''}`,
+    values,
   });
   return rows.length === 0 ? undefined : rows;
 }
