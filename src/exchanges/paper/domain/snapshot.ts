@@ -67,7 +67,7 @@ const LEVEL = ['price', 'qty'];
  * the values of its last encoding (compared by identity: decimals are immutable, an order's fields
  * are flat) answers that same record. An account's unchanged open orders are then neither parsed
  * nor formatted again from one operation to the next, and a store can tell them unchanged by
- * identity. Order ids are unique across accounts.
+ * identity.
  */
 const orderTemplates = new WeakMap<Encoded, OrderState>();
 /** Every field of OrderState (`copyOrder` copies these; a field added to OrderState goes in both). */
@@ -79,13 +79,14 @@ export const ORDER_FIELDS = [
 /** Fails to compile when OrderState has a field ORDER_FIELDS lacks. */
 const EVERY_ORDER_FIELD: Exclude<keyof OrderState, (typeof ORDER_FIELDS)[number]> extends never ? true : never = true;
 void EVERY_ORDER_FIELD;
-const lastEncoding = new Map<string, { template: OrderState; encoded: Encoded }>();
-const LAST_ENCODINGS = 200_000;
 
-function remember(id: string, template: OrderState, encoded: Encoded): void {
-  if (lastEncoding.size >= LAST_ENCODINGS) lastEncoding.clear();
-  lastEncoding.set(id, { template, encoded });
-}
+/**
+ * An order's last encoding, on the order object itself (a symbol: not a field — not encoded, not
+ * copied by `copyOrder`, invisible to JSON): a decoded order carries the record it came from, and an
+ * order an engine keeps from one operation to the next carries its last encoding.
+ */
+const ENCODING = Symbol('encoding');
+type WithEncoding = OrderState & { [ENCODING]?: { template: OrderState; encoded: Encoded } };
 
 function decodeOrder(raw: Encoded): OrderState {
   let template = orderTemplates.get(raw);
@@ -93,8 +94,9 @@ function decodeOrder(raw: Encoded): OrderState {
     template = copyOrder(decFields<OrderState>(raw, ORDER));
     orderTemplates.set(raw, template);
   }
-  if (lastEncoding.get(template.orderId)?.encoded !== raw) remember(template.orderId, template, raw);
-  return copyOrder(template);
+  const order = copyOrder(template) as WithEncoding;
+  order[ENCODING] = { template, encoded: raw };
+  return order;
 }
 
 /**
@@ -163,12 +165,12 @@ function unchanged(o: OrderState, t: OrderState): boolean {
 }
 
 function encodeOrder(o: OrderState): Encoded {
-  const last = lastEncoding.get(o.orderId);
+  const last = (o as WithEncoding)[ENCODING];
   if (last && unchanged(o, last.template)) return last.encoded;
   const encoded = enc(o);
   const template = copyOrder(o);
   orderTemplates.set(encoded, template);
-  remember(o.orderId, template, encoded);
+  (o as WithEncoding)[ENCODING] = { template, encoded };
   return encoded;
 }
 
