@@ -273,8 +273,11 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       done(null, payload);
       return;
     }
-    // Back in the request's async context (the request id of the logs) once the body is read.
-    const resume = AsyncResource.bind(done);
+    // Back in the request's async context (the request id of the logs) once the body is read
+    // (an AsyncResource of its own: Node 20's AsyncResource.bind builds a deprecation wrapper on
+    // every call).
+    const scope = new AsyncResource('contract-desk.body');
+    const resume = (err: Error | null, value?: typeof payload) => scope.runInAsyncScope(done, undefined, err, value);
     parseBody(request.raw, kind, (err, body) => {
       if (err) {
         resume(err);
