@@ -139,6 +139,28 @@ interface SummedMargin {
  */
 const openOrderSums = new WeakMap<Map<string, OrderState>, Map<string, { summed: SummedMargin[]; sum: Decimal }>>();
 
+/** Are the account's open orders of `asset` exactly the ones summed, with the same inputs? (No allocation.) */
+function unchangedSince(state: EngineState, account: AccountState, asset: string, summed: readonly SummedMargin[]): boolean {
+  let k = 0;
+  for (const o of account.openOrders.values()) {
+    if (specOf(state, o.symbol).marginAsset !== asset) continue;
+    const was = summed[k++];
+    if (!was || !sameInputs(state, account, o, was)) return false;
+  }
+  return k === summed.length;
+}
+
+function sameInputs(state: EngineState, account: AccountState, o: OrderState, was: SummedMargin): boolean {
+  return (
+    was.order === o &&
+    was.qty === o.qty &&
+    was.executedQty === o.executedQty &&
+    was.price === orderReferencePrice(state, o) &&
+    was.leverage === account.settings.get(o.symbol)?.leverage &&
+    was.held === !(o.reduceOnly || o.closePosition)
+  );
+}
+
 /** Σ initial margin of the account's open orders on contracts margined in `asset`. */
 export function openOrderMargin(state: EngineState, account: AccountState, asset: string): Decimal {
   let byAsset = openOrderSums.get(account.openOrders);
@@ -147,6 +169,7 @@ export function openOrderMargin(state: EngineState, account: AccountState, asset
     openOrderSums.set(account.openOrders, byAsset);
   }
   const last = byAsset.get(asset);
+  if (last && unchangedSince(state, account, asset, last.summed)) return last.sum;
   const before = last?.summed ?? [];
   const summed: SummedMargin[] = [];
   let sum = last?.sum ?? ZERO;
@@ -156,16 +179,21 @@ export function openOrderMargin(state: EngineState, account: AccountState, asset
     // the orders summed before this one and gone since (the map keeps its order: a subsequence)
     while (j < before.length && before[j].order !== o) sum = sum.minus(before[j++].margin);
     const was = j < before.length ? before[j++] : undefined;
-    const price = orderReferencePrice(state, o);
-    const leverage = account.settings.get(o.symbol)?.leverage;
-    const held = !(o.reduceOnly || o.closePosition);
-    if (was && was.qty === o.qty && was.executedQty === o.executedQty && was.price === price && was.leverage === leverage && was.held === held) {
+    if (was && sameInputs(state, account, o, was)) {
       summed.push(was);
       continue;
     }
     const margin = orderInitialMargin(state, account, o);
     sum = was ? sum.minus(was.margin).plus(margin) : sum.plus(margin);
-    summed.push({ order: o, qty: o.qty, executedQty: o.executedQty, price, leverage, held, margin });
+    summed.push({
+      order: o,
+      qty: o.qty,
+      executedQty: o.executedQty,
+      price: orderReferencePrice(state, o),
+      leverage: account.settings.get(o.symbol)?.leverage,
+      held: !(o.reduceOnly || o.closePosition),
+      margin,
+    });
   }
   while (j < before.length) sum = sum.minus(before[j++].margin);
   byAsset.set(asset, { summed, sum });

@@ -30,4 +30,24 @@ describe('openOrderChanges', () => {
     const after = account([{ orderId: '3' }]);
     expect(openOrderChanges(undefined, after)).toEqual({ removed: [], upserts: [{ orderId: '3' }] });
   });
+  it('finds the same changes as a comparison by id, whatever was removed, changed, added or moved', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 2000; round++) {
+      const was = Array.from({ length: rnd(12) }, (_, k) => ({ orderId: String(10 + k), qty: '1' }));
+      let now: { orderId: string; qty: string }[] = was.filter(() => rnd(4) !== 0).map((o) => (rnd(5) === 0 ? { ...o, qty: '2' } : o));
+      for (let k = rnd(3); k > 0; k--) now.push({ orderId: String(100 + round * 10 + k), qty: '1' });
+      if (rnd(6) === 0 && now.length > 1) now = [...now.slice(1), now[0]]; // an order out of the engine's order
+      const byId = new Map(was.map((o) => [o.orderId, o]));
+      const expected = {
+        removed: was.filter((o) => !now.some((x) => x.orderId === o.orderId)).map((o) => o.orderId).sort(),
+        upserts: now.filter((o) => byId.get(o.orderId)?.qty !== o.qty).map((o) => o.orderId).sort(),
+      };
+      const got = openOrderChanges(account(was), account(now));
+      expect({ removed: [...got.removed].sort(), upserts: got.upserts.map((o) => o.orderId as string).sort() }).toEqual(expected);
+    }
+  });
 });

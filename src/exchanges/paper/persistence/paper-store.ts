@@ -118,9 +118,38 @@ function sameRecord(a: EncodedOrder, b: EncodedOrder): boolean {
 
 /** The open orders an operation removed, and the ones it added or changed (`before` undefined: all are new). */
 export function openOrderChanges(before: EncodedAccount | undefined, after: EncodedAccount): { removed: string[]; upserts: EncodedOrder[] } {
-  const old = new Map(((before?.openOrders as EncodedOrder[] | undefined) ?? []).map((o) => [o.orderId as string, o]));
+  const was = (before?.openOrders as EncodedOrder[] | undefined) ?? [];
+  const now = after.openOrders as EncodedOrder[];
+  // The usual case without a map: the orders before, in their order, minus some, plus new ones at the end.
   const upserts: EncodedOrder[] = [];
-  for (const o of after.openOrders as EncodedOrder[]) {
+  const removed: string[] = [];
+  let j = 0;
+  let i = 0;
+  for (; i < now.length; i++) {
+    const o = now[i];
+    while (j < was.length && was[j].orderId !== o.orderId) removed.push(was[j++].orderId as string);
+    if (j === was.length) break;
+    const prev = was[j++];
+    if (prev !== o && !sameRecord(prev, o)) upserts.push(o);
+  }
+  if (i === now.length) {
+    while (j < was.length) removed.push(was[j++].orderId as string);
+    return { removed, upserts };
+  }
+  // Every order before is matched or taken as removed: the rest are new, unless one of them is an
+  // order taken as removed (orders not in the engine's order): then compared by id.
+  const rest = now.slice(i);
+  if (removed.length > 0) {
+    const gone = new Set(removed);
+    if (rest.some((o) => gone.has(o.orderId as string))) return openOrderChangesById(was, now);
+  }
+  return { removed, upserts: upserts.concat(rest) };
+}
+
+function openOrderChangesById(was: EncodedOrder[], now: EncodedOrder[]): { removed: string[]; upserts: EncodedOrder[] } {
+  const old = new Map(was.map((o) => [o.orderId as string, o]));
+  const upserts: EncodedOrder[] = [];
+  for (const o of now) {
     const id = o.orderId as string;
     const prev = old.get(id);
     old.delete(id);
