@@ -7,7 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { ContractsModule } from './contracts/contracts.module';
 import { OrdersModule } from './orders/orders.module';
 import { PositionsModule } from './positions/positions.module';
-import { dataSourceOptions } from './common/db/data-source';
+import { dataSourceOptions, poolSizeOf } from './common/db/data-source';
 import { runMigrationsLocked } from './common/db/migration-runner';
 import { GlobalExceptionFilter } from './common/http/exception.filter';
 import { requestIdMiddleware } from './common/logging/request-id.middleware';
@@ -26,7 +26,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => dataSourceOptions(config.database.url as string, config.database.embedded ? 4 : config.database.poolSize),
+          useFactory: () => dataSourceOptions(config.database.url as string, poolSizeOf(config.database)),
           // The schema is migrated before any module starts using the database.
           dataSourceFactory: async (options) => {
             const ds = await new DataSource(options as DataSourceOptions).initialize();

@@ -2,6 +2,9 @@ import { DataSource } from 'typeorm';
 import { dec, ZERO } from '../../src/common/decimal';
 import { createTestApp, type TestApp } from '../support/app';
 import { waitForMarket } from '../support/market';
+import { PaperExchangeService } from '../../src/exchanges/paper/paper-exchange.service';
+import { OrderWriteBatcher } from '../../src/exchanges/paper/persistence/order-write-batcher';
+import { driverPool } from '../../src/common/db/driver-pool';
 
 describe('trading under concurrency', () => {
   let t: TestApp;
@@ -51,6 +54,71 @@ describe('trading under concurrency', () => {
     expect(row.orders).toBe(accepted.length);
     expect(row.trades).toBeGreaterThanOrEqual(accepted.length);
     expect(dec(row.ledger).eq(dec(account.walletBalance))).toBe(true);
+  });
+
+  it('orders of many accounts written together in one statement (group commit) keep every account exact; a duplicate in a batch fails alone', async () => {
+    const paper = t.app.get(PaperExchangeService) as unknown as { writes: OrderWriteBatcher };
+    const original = paper.writes;
+    // one statement at a time: every order arriving while one runs waits and joins the next batch
+    const batcher = new OrderWriteBatcher(() => driverPool(t.app.get(DataSource)), 1);
+    paper.writes = batcher;
+    try {
+      const traders = await Promise.all(Array.from({ length: 8 }, () => t.newUser('trader')));
+      const d = await t.newUser('trader');
+      const mark = dec((await waitForMarket(t, traders[0].token)).markPrice);
+      const post = (token: string, body: object) => t.http.post('/api/v1/contracts/orders').set('Authorization', `Bearer ${token}`).send(body);
+      const below = mark.times('0.97').round(1, 0).toFixed(1);
+      // a filled order whose client order id comes back in the burst (it is no open order: only the unique key stops it)
+      const first = await post(d.token, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002', clientOrderId: 'batched-dup' });
+      expect(first.status).toBe(201);
+      const mix = [
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.003' },
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: below, quantity: '0.001', timeInForce: 'GTC' },
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001' },
+      ];
+      type Answer = { status: number; body: Record<string, string> };
+      const requests: Promise<Answer>[] = [];
+      let dupRequest: Promise<Answer> | undefined;
+      for (let round = 0; round < mix.length; round++) {
+        traders.forEach((u, k) => {
+          requests.push(post(u.token, mix[round]));
+          if (round === 1 && k === 3) dupRequest = post(d.token, { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.002', clientOrderId: 'batched-dup' });
+        });
+      }
+      // (a supertest request goes out once awaited, in this order: the duplicate amid the others)
+      const answers = await Promise.all([...requests.slice(0, 10), dupRequest as Promise<Answer>, ...requests.slice(10)]);
+      const dup = answers[10];
+      const others = answers.filter((_, i) => i !== 10);
+      expect(dup.status).toBe(200);
+      expect(dup.body.id).toBe(first.body.id);
+      expect(others.map((a) => a.status)).toEqual(others.map(() => 201));
+      expect(batcher.stats.largest).toBeGreaterThan(1);
+      expect(batcher.stats.split).toBeGreaterThanOrEqual(1);
+      // every account exactly as its answers say: the position, the wallet, the rows
+      const ds = t.app.get(DataSource);
+      for (const u of traders) {
+        const auth = `Bearer ${u.token}`;
+        const mine = (await ds.query(`SELECT status, filled_qty::text, commission::text, side FROM contract_orders WHERE user_id = $1`, [u.id])) as Record<string, string>[];
+        expect(mine.length).toBe(3);
+        const filled = mine.filter((o) => o.status === 'FILLED');
+        const net = filled.reduce((q, o) => (o.side === 'BUY' ? q.plus(o.filled_qty) : q.minus(o.filled_qty)), ZERO);
+        const positions = (await t.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body as { size: string }[];
+        expect(positions.reduce((q, p) => q.plus(p.size), ZERO).eq(net)).toBe(true);
+        const account = (await t.http.get('/api/v1/contracts/account').set('Authorization', auth)).body.assets[0];
+        const [row] = await ds.query(
+          `SELECT (SELECT sum(amount)::text FROM paper_ledger l JOIN exchange_accounts a ON a.id = l.exchange_account_id WHERE a.user_id = $1) AS ledger,
+                  (SELECT COALESCE(sum(realized_pnl), 0)::text FROM trades WHERE user_id = $1) AS pnl,
+                  (SELECT count(*)::int FROM paper_open_orders o JOIN exchange_accounts a ON a.id = o.exchange_account_id WHERE a.user_id = $1) AS resting`,
+          [u.id],
+        );
+        const commissions = filled.reduce((c, o) => c.plus(o.commission), ZERO);
+        expect(dec(account.walletBalance).eq(dec('10000').minus(commissions).plus(row.pnl))).toBe(true);
+        expect(dec(row.ledger).eq(dec(account.walletBalance))).toBe(true);
+        expect(row.resting).toBe(1);
+      }
+    } finally {
+      paper.writes = original;
+    }
   });
 
   it('the same clientOrderId sent 20 times at once places one order', async () => {

@@ -13,6 +13,14 @@ import { ENTITIES } from './entities';
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (s: string) => new Date(`${s.replace(' ', 'T')}Z`));
 pg.defaults.parseInputDatesAsUTC = true;
 
+/** The embedded database's pool: PGlite serves one connection at a time, a few keep it busy. */
+const EMBEDDED_POOL_SIZE = 4;
+
+/** The application's pool size: DB_POOL_SIZE on a server, EMBEDDED_POOL_SIZE on the embedded database. */
+export function poolSizeOf(database: { embedded: boolean; poolSize: number }): number {
+  return database.embedded ? EMBEDDED_POOL_SIZE : database.poolSize;
+}
+
 export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
   return {
     type: 'postgres',

@@ -11,6 +11,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dec } from '../../common/decimal';
 import { BoundedMap } from '../../common/concurrency/bounded-map';
+import { poolSizeOf } from '../../common/db/data-source';
 import { driverPool } from '../../common/db/driver-pool';
 import { ExchangeUnavailableError, NotFoundError } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -32,7 +33,7 @@ import {
   saveAccount,
   stripLedger,
   stripLedgerOf,
-  writeOrderIfUnchanged,
+  prepareOrderWrite,
   type LoadedAccount,
   type NewOrderRow,
   type OrderRead,
@@ -40,6 +41,7 @@ import {
   type ReadAlong,
   type VersionedAccount,
 } from './persistence/paper-store';
+import { OrderWriteBatcher } from './persistence/order-write-batcher';
 
 /** Accounts whose state the optimistic order path keeps between orders (least recently used dropped). */
 const KNOWN_ACCOUNTS = 10_000;
@@ -113,10 +115,16 @@ export class PaperExchangeService {
    */
   private readonly live = new BoundedMap<number, { version: number; account: AccountState; handOver(): void }>(KNOWN_ACCOUNTS);
 
+  /** Order writes of different accounts waiting for a statement go together (group commit). */
+  readonly writes: OrderWriteBatcher;
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // half the pool's connections at most (the rest for reads, cancels and the tick pass)
+    this.writes = new OrderWriteBatcher(() => this.pool, Math.max(1, Math.floor(poolSizeOf(config.database) / 2)));
+  }
 
   /** Sets the tradable contracts (called once the contract specs are loaded). */
   useContracts(contracts: ContractSpec[]): void {
@@ -346,10 +354,10 @@ export class PaperExchangeService {
     );
     let rows: Record<string, unknown>[] | undefined;
     try {
-      rows = await writeOrderIfUnchanged(this.pool, {
+      rows = await this.writes.write(prepareOrderWrite({
         account, seq: snap.seq, clock, state: snap.account, events: result.events, positions: () => engine.getPositions(accountId), exchange: PAPER, newOrder,
         checked,
-      });
+      }));
     } finally {
       // what is kept here is only trusted again once read or written
       if (!rows) this.known.delete(account.exchangeAccountId);

@@ -508,22 +508,39 @@ export function optimisticWritable(events: EngineEvent[]): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** What an order write needs (see `prepareOrderWrite`). */
+export type OrderWriteInput = Omit<SaveInput, 'loaded'> & {
+  account: VersionedAccount;
+  newOrder: NewOrderRow;
+  /** What the order was checked against, checked again by the write: the account as requested, what was read along. */
+  checked: { requestedAccountId: number | null; along: ReadAlong; stamp: unknown };
+};
+
+/** One order's outcome as the rows it writes, each naming its account: ready to be written with others. */
+export interface OrderWrite {
+  accountId: number;
+  along: ReadAlong;
+  /** The statement parts it needs (bits of `PART`). */
+  parts: number;
+  account: Record<string, unknown>;
+  created: Record<string, unknown>;
+  others: Record<string, unknown>[];
+  ledger: Record<string, unknown>[];
+  trades: Record<string, unknown>[];
+  /** Positions changed: the legs kept (by `symbol:positionSide`), the rest of the account's are deleted. */
+  keep?: { id: number; keep: string[] };
+  legs: Record<string, unknown>[];
+  closed: { id: number; order_id: string }[];
+  resting: { id: number; state: unknown }[];
+}
+
+const PART = { updated: 1, ledger: 2, fills: 4, positions: 8, closed: 16, resting: 32 } as const;
+
 /**
- * Writes an order's outcome if the account is still at `account.version`: the new state (version
- * raised), the new order's row, the other orders' updates, ledger entries, fills, commissions and
- * positions — one statement, so all of it or nothing. Answers the order rows written (the new one
- * first), or undefined when the version has moved on (nothing written). A second order with the
- * same clientOrderId fails on the unique key, and nothing is written either.
+ * An order's outcome projected to rows (nothing written): the account's new state, the new order's
+ * row, the other orders' updates, ledger entries, fills with commissions, positions and open orders.
  */
-export async function writeOrderIfUnchanged(
-  q: Queryable,
-  input: Omit<SaveInput, 'loaded'> & {
-    account: VersionedAccount;
-    newOrder: NewOrderRow;
-    /** What the order was checked against, checked again by the write: the account as requested, what was read along. */
-    checked: { requestedAccountId: number | null; along: ReadAlong; stamp: unknown };
-  },
-): Promise<Record<string, unknown>[] | undefined> {
+export function prepareOrderWrite(input: OrderWriteInput): OrderWrite {
   const { account, events, newOrder } = input;
   const id = account.exchangeAccountId;
   const active = (input.state.positions as unknown[]).length > 0 || (input.state.openOrders as unknown[]).length > 0;
@@ -540,95 +557,116 @@ export async function writeOrderIfUnchanged(
   const own = updates.get(newOrder.client_order_id);
   updates.delete(newOrder.client_order_id);
   const created = { ...newOrder, status: 'NEW', filled_qty: '0', ...(own ? outcomeOf(own) : {}) };
-  const others = [...updates.entries()].map(([clientOrderId, list]) => ({ client_order_id: clientOrderId, ...outcomeOf(list) }));
+  const others = [...updates.entries()].map(([clientOrderId, list]) => ({ exchange_account_id: id, client_order_id: clientOrderId, ...outcomeOf(list) }));
   if (fees.size > 0) throw new Error('a fill of an order without an update');
   const open = positionsChanged ? input.positions().filter((p) => !p.qty.eq(0)) : [];
-  // The statement has only the parts this outcome needs (a resting order writes no fill, ledger or
-  // position): PostgreSQL sets up every part of a statement on each execution, empty or not. Each
-  // combination of parts is a statement of its own name.
-  const values: unknown[] = [
-    id,
-    account.version,
-    input.seq,
-    input.clock,
-    active,
-    JSON.stringify(storedState(input.state)),
-    JSON.stringify(created),
-    account.userId,
-    input.checked.requestedAccountId,
-    input.checked.stamp,
-  ];
-  const param = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
+  const owner = { user_id: account.userId, exchange_account_id: id, exchange: input.exchange };
+  const write: OrderWrite = {
+    accountId: id,
+    along: input.checked.along,
+    parts: 0,
+    account: {
+      id, version: account.version, seq: input.seq, clock: input.clock, active, state: storedState(input.state), user_id: account.userId,
+      requested: input.checked.requestedAccountId, stamp: input.checked.stamp,
+    },
+    created,
+    others,
+    ledger: ledger.map((l) => ({ ...l, exchange_account_id: id, time: iso(l.time) })),
+    trades: trades.map((t) => ({ ...t, ...owner, time: iso(t.time) })),
+    keep: positionsChanged ? { id, keep: open.map((p) => `${p.symbol}:${p.positionSide}`) } : undefined,
+    legs: open.map((p) => ({ ...positionRecord(p), ...owner })),
+    closed: openOrders.removed.map((orderId) => ({ id, order_id: orderId })),
+    resting: openOrders.upserts.map((state) => ({ id, state })),
   };
-  // every parameter must be used (its type is inferred from its use): the exchange only where written
-  let exchangeParam: string | undefined;
-  const exchange = () => (exchangeParam ??= param(input.exchange));
-  const parts: string[] = [];
-  let variant = 0;
-  if (others.length > 0) {
-    variant |= 1;
-    parts.push(`updated AS (
+  write.parts =
+    (others.length > 0 ? PART.updated : 0) | (ledger.length > 0 ? PART.ledger : 0) | (trades.length > 0 ? PART.fills : 0) |
+    (positionsChanged ? PART.positions : 0) | (write.closed.length > 0 ? PART.closed : 0) | (write.resting.length > 0 ? PART.resting : 0);
+  return write;
+}
+
+/**
+ * Writes orders' outcomes, of different accounts, in one statement — each only if its account is
+ * still at the version read, still the one requested, still the caller's, and what was read along
+ * still has the stamp read (`along`, the same for all). Answers per write the order rows written
+ * (the new one first), or undefined when its account had moved on (nothing of it written). A
+ * failure (a second order with the same clientOrderId meets the unique key) writes nothing at all.
+ *
+ * The statement has only the parts the writes need (a resting order writes no fill, ledger or
+ * position): PostgreSQL sets up every part of a statement on each execution, empty or not. Each
+ * combination of parts is a statement of its own name.
+ */
+export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, writes: readonly OrderWrite[]): Promise<(Record<string, unknown>[] | undefined)[]> {
+  const ids = new Set(writes.map((w) => w.accountId));
+  if (ids.size !== writes.length) throw new Error('one write per account in a statement');
+  if (writes.some((w) => w.along !== along)) throw new Error('the writes of a statement read along the same');
+  const parts = writes.reduce((bits, w) => bits | w.parts, 0);
+  const values: unknown[] = [JSON.stringify(writes.map((w) => w.account)), JSON.stringify(writes.map((w) => w.created))];
+  const param = (rows: unknown[]) => `$${values.push(JSON.stringify(rows))}`;
+  const sql: string[] = [];
+  if (parts & PART.updated) {
+    sql.push(`updated AS (
        UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
            updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
            commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
            commission_asset = COALESCE(u.commission_asset, c.commission_asset)
-         FROM acct, json_populate_recordset(NULL::contract_orders, ${param(JSON.stringify(others))}::json) u
-        WHERE c.exchange_account_id = $1 AND c.client_order_id = u.client_order_id
+         FROM json_populate_recordset(NULL::contract_orders, ${param(writes.flatMap((w) => w.others))}::json) u JOIN acct ON acct.id = u.exchange_account_id
+        WHERE c.exchange_account_id = u.exchange_account_id AND c.client_order_id = u.client_order_id
        RETURNING c.*)`);
   }
-  if (ledger.length > 0) {
-    variant |= 2;
-    parts.push(`ledger AS (
+  if (parts & PART.ledger) {
+    sql.push(`ledger AS (
        INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
-       SELECT $1, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
-         FROM acct, json_populate_recordset(NULL::paper_ledger, ${param(JSON.stringify(ledger.map((l) => ({ ...l, time: iso(l.time) }))))}::json)
-              WITH ORDINALITY AS l ORDER BY l.ordinality)`);
+       SELECT l.exchange_account_id, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
+         FROM json_populate_recordset(NULL::paper_ledger, ${param(writes.flatMap((w) => w.ledger))}::json) WITH ORDINALITY AS l
+         JOIN acct ON acct.id = l.exchange_account_id ORDER BY l.ordinality)`);
   }
-  if (trades.length > 0) {
-    variant |= 4;
-    parts.push(`fills AS (
+  if (parts & PART.fills) {
+    sql.push(`fills AS (
        INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
          realized_pnl, commission, commission_asset, maker, time)
-       SELECT $8, $1, ${exchange()}, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty, t.realized_pnl, t.commission,
-         t.commission_asset, t.maker, t.time
-         FROM acct, json_populate_recordset(NULL::trades, ${param(JSON.stringify(trades.map((t) => ({ ...t, time: iso(t.time) }))))}::json)
-              WITH ORDINALITY AS t ORDER BY t.ordinality)`);
+       SELECT t.user_id, t.exchange_account_id, t.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
+         t.realized_pnl, t.commission, t.commission_asset, t.maker, t.time
+         FROM json_populate_recordset(NULL::trades, ${param(writes.flatMap((w) => w.trades))}::json) WITH ORDINALITY AS t
+         JOIN acct ON acct.id = t.exchange_account_id ORDER BY t.ordinality)`);
   }
-  if (positionsChanged) {
-    variant |= 8;
-    parts.push(`gone AS (
-       DELETE FROM positions p USING acct
-        WHERE p.exchange_account_id = $1 AND NOT ((p.symbol || ':' || p.position_side) = ANY(${param(open.map((p) => `${p.symbol}:${p.positionSide}`))}::text[])))`);
-    parts.push(`legs AS (
+  if (parts & PART.positions) {
+    sql.push(`gone AS (
+       DELETE FROM positions p USING json_to_recordset(${param(writes.flatMap((w) => (w.keep ? [w.keep] : [])))}::json) AS g(id int, keep text[])
+         JOIN acct ON acct.id = g.id
+        WHERE p.exchange_account_id = g.id AND NOT ((p.symbol || ':' || p.position_side) = ANY(g.keep)))`);
+    sql.push(`legs AS (
        INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
          liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
-       SELECT $8, $1, ${exchange()}, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price, x.margin,
-         x.unrealized_pnl, x.leverage, x.margin_mode
-         FROM acct, json_populate_recordset(NULL::positions, ${param(JSON.stringify(open.map((p) => positionRecord(p))))}::json) x
+       SELECT x.user_id, x.exchange_account_id, x.exchange, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price,
+         x.margin, x.unrealized_pnl, x.leverage, x.margin_mode
+         FROM json_populate_recordset(NULL::positions, ${param(writes.flatMap((w) => w.legs))}::json) x JOIN acct ON acct.id = x.exchange_account_id
        ${UPSERT_POSITION})`);
   }
-  if (openOrders.removed.length > 0) {
-    variant |= 16;
-    parts.push(`closed AS (
-       DELETE FROM paper_open_orders o USING acct WHERE o.exchange_account_id = $1 AND o.order_id = ANY(${param(openOrders.removed)}::bigint[]))`);
+  if (parts & PART.closed) {
+    sql.push(`closed AS (
+       DELETE FROM paper_open_orders o USING json_to_recordset(${param(writes.flatMap((w) => w.closed))}::json) AS c(id int, order_id bigint)
+         JOIN acct ON acct.id = c.id
+        WHERE o.exchange_account_id = c.id AND o.order_id = c.order_id)`);
   }
-  if (openOrders.upserts.length > 0) {
-    variant |= 32;
-    parts.push(`resting AS (
+  if (parts & PART.resting) {
+    sql.push(`resting AS (
        INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
-       SELECT $1, (o->>'orderId')::bigint, o FROM acct, jsonb_array_elements(${param(JSON.stringify(openOrders.upserts))}::jsonb) o
+       SELECT r.id, (r.state->>'orderId')::bigint, r.state
+         FROM json_to_recordset(${param(writes.flatMap((w) => w.resting))}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
        ${UPSERT_OPEN_ORDER})`);
   }
   const { rows } = await q.query({
-    name: `paper_write_order:${input.checked.along.name}:${variant}`,
-    text: `WITH acct AS (
-       UPDATE paper_accounts SET seq = $3, clock = $4, active = $5, state = $6::jsonb, version = version + 1, updated_at = now()
-        WHERE exchange_account_id = $1 AND version = $2
-          AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = $1 AND a.user_id = $8 AND ($9::int = $1 OR $9::int IS NULL AND a.is_default))
-          AND ${input.checked.along.unchanged('$8', '$10')}
-       RETURNING exchange_account_id),
+    name: `paper_write_orders:${along.name}:${parts}`,
+    text: `WITH x AS (
+       SELECT * FROM json_to_recordset($1::json)
+         AS x(id int, version bigint, seq bigint, clock bigint, active boolean, state jsonb, user_id int, requested int, stamp text)),
+     acct AS (
+       UPDATE paper_accounts p SET seq = x.seq, clock = x.clock, active = x.active, state = x.state, version = p.version + 1, updated_at = now()
+         FROM x
+        WHERE p.exchange_account_id = x.id AND p.version = x.version
+          AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = x.id AND a.user_id = x.user_id AND (x.requested = x.id OR x.requested IS NULL AND a.is_default))
+          AND ${along.unchanged('x.user_id', 'x.stamp')}
+       RETURNING p.exchange_account_id AS id),
      created AS (
        INSERT INTO contract_orders (user_id, exchange_account_id, exchange, symbol, order_id, client_order_id, side, position_side, type,
          quantity, price, stop_price, time_in_force, reduce_only, close_position, status, filled_qty, avg_price, commission, commission_asset,
@@ -636,12 +674,26 @@ export async function writeOrderIfUnchanged(
        SELECT o.user_id, o.exchange_account_id, o.exchange, o.symbol, o.order_id, o.client_order_id, o.side, o.position_side, o.type,
          o.quantity, o.price, o.stop_price, o.time_in_force, o.reduce_only, o.close_position, o.status, o.filled_qty, o.avg_price, o.commission,
          o.commission_asset, o.callback_rate, o.working_type, o.reject_reason, now() AT TIME ZONE 'UTC', COALESCE(o.updated_at, now() AT TIME ZONE 'UTC')
-         FROM acct, json_populate_record(NULL::contract_orders, $7::json) o
-       RETURNING *)${parts.map((x) => `,\n     ${x}`).join('')}
-     SELECT * FROM created${variant & 1 ? ' UNION ALL SELECT * FROM updated' : ''}`,
+         FROM json_populate_recordset(NULL::contract_orders, $2::json) o JOIN acct ON acct.id = o.exchange_account_id
+       RETURNING *)${sql.map((x) => `,\n     ${x}`).join('')}
+     SELECT * FROM created${parts & PART.updated ? ' UNION ALL SELECT * FROM updated' : ''}`,
     values,
   });
-  return rows.length === 0 ? undefined : rows;
+  // each write's rows: its new order first, then the others it updated; none when its account moved on
+  const byAccount = new Map<number, Record<string, unknown>[]>();
+  for (const row of rows as Record<string, unknown>[]) {
+    const id = Number(row.exchange_account_id);
+    const list = byAccount.get(id);
+    if (list) list.push(row);
+    else byAccount.set(id, [row]);
+  }
+  return writes.map((w) => byAccount.get(w.accountId));
+}
+
+/** One order's outcome written alone (see `writeOrdersIfUnchanged`). */
+export async function writeOrderIfUnchanged(q: Queryable, input: OrderWriteInput): Promise<Record<string, unknown>[] | undefined> {
+  const [rows] = await writeOrdersIfUnchanged(q, input.checked.along, [prepareOrderWrite(input)]);
+  return rows;
 }
 
 /** A position leg as the `positions` table holds it. */
