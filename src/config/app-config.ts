@@ -15,6 +15,8 @@ export interface AppConfig {
     url: string | undefined;
     embedded: boolean;
     poolSize: number;
+    /** Order-write statements running at once; orders waiting meanwhile are written together (group commit). */
+    orderWriteStatements: number;
     embeddedPort: number;
   };
   auth: {
@@ -49,6 +51,7 @@ export function buildConfig(
       url: env.DATABASE_URL,
       embedded: env.DATABASE_URL === undefined,
       poolSize: env.DB_POOL_SIZE,
+      orderWriteStatements: env.ORDER_WRITE_STATEMENTS,
       embeddedPort: env.EMBEDDED_DB_PORT,
     },
     auth: {

@@ -46,6 +46,12 @@ export class EnvSchema {
   @Max(200)
   DB_POOL_SIZE: number = 10;
 
+  @Transform(toInt)
+  @IsInt({ message: 'ORDER_WRITE_STATEMENTS must be an integer between 1 and 64' })
+  @Min(1)
+  @Max(64)
+  ORDER_WRITE_STATEMENTS: number = 2;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

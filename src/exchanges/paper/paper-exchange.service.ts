@@ -122,8 +122,9 @@ export class PaperExchangeService {
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    // half the pool's connections at most (the rest for reads, cancels and the tick pass)
-    this.writes = new OrderWriteBatcher(() => this.pool, Math.max(1, Math.floor(poolSizeOf(config.database) / 2)));
+    // never more than half the pool (the rest for reads, cancels and the tick pass)
+    const statements = Math.max(1, Math.min(config.database.orderWriteStatements, Math.floor(poolSizeOf(config.database) / 2)));
+    this.writes = new OrderWriteBatcher(() => this.pool, statements);
   }
 
   /** Sets the tradable contracts (called once the contract specs are loaded). */
