@@ -50,7 +50,8 @@ function fillSlice(ctx: OpContext, account: AccountState, o: OrderState, price: 
  * expires them when the position is closed); conditional ones stay until they trigger.
  */
 function expireIdleReduceOnly(ctx: OpContext, account: AccountState, filled: OrderState): void {
-  for (const o of [...account.openOrders.values()]) {
+  // (a Map's iteration goes on correctly past entries `finish` deletes: no copy of every open order per fill)
+  for (const o of account.openOrders.values()) {
     if (o.symbol !== filled.symbol || o.type !== 'LIMIT' || !isReducing(account, o)) continue;
     if (o === filled && remaining(o).eq(0)) continue;
     if (workingQty(account, o).eq(0)) finish(ctx, account, o, 'EXPIRED', 'REDUCE_ONLY_NOTHING_TO_REDUCE');
