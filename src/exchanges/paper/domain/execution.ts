@@ -93,13 +93,19 @@ export function executeAsTaker(ctx: OpContext, account: AccountState, o: OrderSt
   }
 }
 
-/** Resting limit orders of `symbol` in price-then-time priority, for one side. */
-function restingFor(accounts: Iterable<AccountState>, symbol: string, side: 'BUY' | 'SELL'): { account: AccountState; order: OrderState }[] {
+/**
+ * Resting limit orders of `symbol` in price-then-time priority, for one side — only those a print
+ * at `extreme` (the tick's lowest trade price for bids, its highest for asks) goes through: the
+ * others cannot fill on this tick, and matching never reaches them (it stops at the first order a
+ * print does not go through). Usually none, so nothing is sorted.
+ */
+function restingFor(accounts: Iterable<AccountState>, symbol: string, side: 'BUY' | 'SELL', extreme: Decimal): { account: AccountState; order: OrderState }[] {
   const out: { account: AccountState; order: OrderState }[] = [];
   for (const account of accounts) {
     for (const order of account.openOrders.values()) {
       if (order.symbol !== symbol || order.side !== side || order.price === undefined) continue;
       if (order.type !== 'LIMIT' && !order.triggered) continue;
+      if (side === 'BUY' ? !extreme.lt(order.price) : !extreme.gt(order.price)) continue;
       out.push({ account, order });
     }
   }
@@ -114,7 +120,13 @@ function restingFor(accounts: Iterable<AccountState>, symbol: string, side: 'BUY
 /** Fills resting limit orders against the prints of a tick (maker fills, volume-limited). */
 export function matchResting(ctx: OpContext, accounts: Iterable<AccountState>, symbol: string, trades: readonly TickTrade[]): void {
   if (trades.length === 0) return;
-  const books = { BUY: restingFor(accounts, symbol, 'BUY'), SELL: restingFor(accounts, symbol, 'SELL') };
+  let low = trades[0].price;
+  let high = trades[0].price;
+  for (const t of trades) {
+    if (t.price.lt(low)) low = t.price;
+    if (t.price.gt(high)) high = t.price;
+  }
+  const books = { BUY: restingFor(accounts, symbol, 'BUY', low), SELL: restingFor(accounts, symbol, 'SELL', high) };
   for (const t of trades) {
     for (const side of ['BUY', 'SELL'] as const) {
       let volume = t.qty;

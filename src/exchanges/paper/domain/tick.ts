@@ -57,9 +57,9 @@ export function processTick(ctx: OpContext, tick: MarketTick, watch: Liquidation
 function runTriggers(ctx: OpContext, accounts: AccountState[], market: MarketState): void {
   for (const account of accounts) {
     if (account.openOrders.size === 0) continue;
-    for (const o of [...account.openOrders.values()]) {
+    // (a Map's iteration skips entries deleted meanwhile and goes on correctly: no copy per tick)
+    for (const o of account.openOrders.values()) {
       if (o.symbol !== market.tick.symbol || o.triggered || o.type === 'LIMIT' || o.type === 'MARKET') continue;
-      if (!account.openOrders.has(o.orderId)) continue;
       if (!shouldTrigger(o, triggerPrice(o, market.tick))) continue;
       o.triggered = true;
       ctx.orderUpdate(o, 'TRIGGERED');
