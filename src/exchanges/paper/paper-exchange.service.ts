@@ -18,7 +18,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { ContractSpec } from '../../contracts/domain';
 import { lastFundingTime, type MarketTick } from '../market-feed/market-tick';
 import { fundingIntervalMs } from './domain/contract-math';
-import type { AccountState, EngineEvent } from './domain/engine-types';
+import type { AccountState, EngineEvent, EngineState } from './domain/engine-types';
+import { tickBounds, untouchedBy, type TickBounds } from './domain/tick-bounds';
 import { PaperEngine, type Result } from './domain/engine';
 import { decodeBase, type DecodedBase, type EngineSnapshot } from './domain/snapshot';
 import type { AccountView, TradingView } from './domain/queries';
@@ -491,6 +492,25 @@ export class PaperExchangeService {
     return { engine, events, last };
   }
 
+  /** Tick bounds computed per engine state left by an order (at its version). */
+  private readonly boundsKept = new WeakMap<AccountState, { version: number; bounds: TickBounds | undefined }>();
+
+  /**
+   * The tick bounds of an account as read (see tick-bounds.ts), when the state the last order here
+   * left is that very version (nothing is decoded for them); undefined otherwise.
+   */
+  private boundsOf(loaded: VersionedAccount, markets: EngineSnapshot): TickBounds | undefined {
+    const kept = this.live.get(loaded.exchangeAccountId);
+    if (!kept || kept.version !== loaded.version) return undefined;
+    const known = this.boundsKept.get(kept.account);
+    if (known?.version === kept.version) return known.bounds;
+    // read only: the decoded markets are shared, not copied
+    const state: EngineState = { ...this.decodedBase(markets), accounts: new Map([[kept.account.accountId, kept.account]]) };
+    const bounds = tickBounds(state, kept.account);
+    this.boundsKept.set(kept.account, { version: kept.version, bounds });
+    return bounds;
+  }
+
   /** Does the batch cross a funding time or a delivery, or is it the first batch the engine sees? */
   private crossesSchedule(fresh: MarketTick[], before: EngineSnapshot): boolean {
     if (before.ts <= 0 || before.markets.length === 0) return true;
@@ -514,6 +534,9 @@ export class PaperExchangeService {
   private async changedBy(fresh: MarketTick[], before: EngineSnapshot): Promise<number[]> {
     const changed: number[] = [];
     for (const loaded of await this.activeLoaded()) {
+      // an account whose bounds the batch stays within is not restored at all
+      const bounds = this.boundsOf(loaded, before);
+      if (bounds && untouchedBy(bounds, fresh)) continue;
       await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true }).events.length > 0) changed.push(loaded.exchangeAccountId);

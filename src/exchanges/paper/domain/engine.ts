@@ -25,6 +25,7 @@ import { assetMargin, positionInitial, specOf } from './margin';
 import { placeOrder } from './placement';
 import { decodeState, encodeAccount, encodeState, forkState, forkWith, type DecodedBase, type EngineSnapshot } from './snapshot';
 import { LiquidationWatch } from './liquidation-watch';
+import { tickBounds, type TickBounds } from './tick-bounds';
 import { processTick } from './tick';
 import { orderView, positionKey, positionView } from './views';
 import { maxLeverageForNotional, maxNotionalForLeverage } from '../../../contracts/domain/brackets';
@@ -246,6 +247,11 @@ export class PaperEngine {
 
   getAccount(accountId: string): AccountView {
     return accountView(this.state, this.account(accountId));
+  }
+
+  /** What market prices leave the account untouched (see tick-bounds.ts); undefined: run it on every tick. */
+  tickBounds(accountId: string): TickBounds | undefined {
+    return tickBounds(this.state, this.account(accountId));
   }
 
   /** The account's positions as `getAccount` shows them, without its balances and open orders. */
