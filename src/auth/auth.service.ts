@@ -6,17 +6,9 @@ import { ForbiddenError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { Caller } from './auth.decorators';
 import type { Role } from './user.entity';
-import { UsersService } from './users.service';
+import { UsersService, type CallerRecord } from './users.service';
 
 const RANK: Record<Role, number> = { viewer: 0, trader: 1, admin: 2 };
-
-/** A user as authentication reads it. */
-interface CallerRow {
-  id: number;
-  username: string;
-  role: Role;
-  disabled: boolean;
-}
 
 /** Verified tokens kept. */
 const KEPT_TOKENS = 10_000;
@@ -43,7 +35,7 @@ export class AuthService {
   /** Tokens whose signature was verified, with the claims used (least recently verified dropped). */
   private readonly verifiedTokens = new BoundedMap<string, { sub?: string; exp?: number }>(KEPT_TOKENS);
   /** The last read of each user (every full check updates it). */
-  private readonly callers = new BoundedMap<number, CallerRow>(KEPT_CALLERS);
+  private readonly callers = new BoundedMap<number, CallerRecord>(KEPT_CALLERS);
 
   constructor(
     private readonly users: UsersService,
@@ -129,12 +121,12 @@ export class AuthService {
 
   /** The caller as a statement read it along (`callerCheck`): kept, then checked as the guard would. */
   checkRead(id: number, columns: Record<string, unknown>, roles: readonly Role[]): Caller {
-    const caller = this.callerOf(id, (columns.caller as CallerRow | null) ?? null);
+    const caller = this.callerOf(id, (columns.caller as CallerRecord | null) ?? null);
     this.assertRole(caller, roles);
     return caller;
   }
 
-  private callerOf(id: number, user: CallerRow | null): Caller {
+  private callerOf(id: number, user: CallerRecord | null): Caller {
     if (!user) {
       this.callers.delete(id);
       throw new UnauthorizedError('TOKEN_INVALID', 'The token is invalid');

@@ -29,6 +29,14 @@ export function toUserView(u: UserEntity): UserView {
   };
 }
 
+/** What authentication reads of a user. */
+export interface CallerRecord {
+  id: number;
+  username: string;
+  role: Role;
+  disabled: boolean;
+}
+
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
@@ -114,8 +122,8 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /** What every authenticated request needs of its user: one named statement on the driver's pool. */
-  async findCaller(id: number): Promise<{ id: number; username: string; role: Role; disabled: boolean } | null> {
-    const { rows } = await driverPool(this.dataSource).query<{ id: number; username: string; role: Role; disabled: boolean }>({
+  async findCaller(id: number): Promise<CallerRecord | null> {
+    const { rows } = await driverPool(this.dataSource).query<CallerRecord>({
       name: 'auth_caller',
       text: 'SELECT id, username, role, disabled FROM users WHERE id = $1',
       values: [id],

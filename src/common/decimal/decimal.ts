@@ -52,7 +52,6 @@ export const ONE: Decimal = dec(1);
  */
 export const isZero = (x: Decimal): boolean => x.c[0] === 0;
 export const isPositive = (x: Decimal): boolean => x.s > 0 && x.c[0] !== 0;
-export const isNegative = (x: Decimal): boolean => x.s < 0 && x.c[0] !== 0;
 
 /** Big.js rounding modes: 0 down (toward zero), 1 half-up, 2 half-even, 3 up (away from zero). */
 function bigRm(direction: RoundingDirection, negative: boolean): 0 | 1 | 2 | 3 {

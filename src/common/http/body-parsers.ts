@@ -129,15 +129,18 @@ function readBody(req: IncomingMessage, charset: string, limit: number, callback
   }
   const stream: Readable = inflating ?? req;
   let settled = false;
+  /** Stops the inflation (its late errors ignored). */
+  const release = () => {
+    if (!inflating) return;
+    req.unpipe(inflating);
+    inflating.on('error', () => undefined);
+    inflating.destroy();
+  };
   const fail = (err: Error) => {
     if (settled) return;
     settled = true;
     cleanup();
-    if (inflating) {
-      req.unpipe(inflating);
-      inflating.on('error', () => undefined);
-      inflating.destroy();
-    }
+    release();
     drain(req, () => callback(err));
   };
   if (length !== undefined && length > limit) {
@@ -161,9 +164,7 @@ function readBody(req: IncomingMessage, charset: string, limit: number, callback
     settled = true;
     cleanup();
     if (inflating) {
-      req.unpipe(inflating);
-      inflating.on('error', () => undefined);
-      inflating.destroy();
+      release();
       req.resume();
     }
     callback(null, decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received), charset));

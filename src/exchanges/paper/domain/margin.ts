@@ -162,7 +162,7 @@ function sameInputs(state: EngineState, account: AccountState, o: OrderState, wa
 }
 
 /** Σ initial margin of the account's open orders on contracts margined in `asset`. */
-export function openOrderMargin(state: EngineState, account: AccountState, asset: string): Decimal {
+function openOrderMargin(state: EngineState, account: AccountState, asset: string): Decimal {
   let byAsset = openOrderSums.get(account.openOrders);
   if (!byAsset) {
     byAsset = new Map();

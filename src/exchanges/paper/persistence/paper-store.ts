@@ -690,12 +690,6 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
   return writes.map((w) => byAccount.get(w.accountId));
 }
 
-/** One order's outcome written alone (see `writeOrdersIfUnchanged`). */
-export async function writeOrderIfUnchanged(q: Queryable, input: OrderWriteInput): Promise<Record<string, unknown>[] | undefined> {
-  const [rows] = await writeOrdersIfUnchanged(q, input.checked.along, [prepareOrderWrite(input)]);
-  return rows;
-}
-
 /** A position leg as the `positions` table holds it. */
 function positionRecord(p: Position): Record<string, unknown> {
   return {
