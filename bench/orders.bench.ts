@@ -95,10 +95,16 @@ export interface DatabaseFigures {
   getMax: LoadFigures;
 }
 
+/** The app with APP_WORKERS worker processes, and the bare route in as many processes. */
+export interface WorkersFigures extends DatabaseFigures {
+  workers: number;
+  fastifyInsert: LoadFigures;
+}
+
 export interface OrdersBenchResult {
   traders: number;
   embedded: DatabaseFigures;
-  server: (DatabaseFigures & { fastifyInsert: LoadFigures }) | { skipped: string };
+  server: (DatabaseFigures & { fastifyInsert: LoadFigures; workers: WorkersFigures | { skipped: string } }) | { skipped: string };
 }
 
 // ---------------------------------------------------------------- load generator (child process)
@@ -468,6 +474,59 @@ export interface AppUnderLoad {
   close(): Promise<void>;
 }
 
+/**
+ * The traders of a running app (created through its admin API, each logged in) and the client-side
+ * helpers the runs need; `agent` reaches the app, `query` its database.
+ */
+async function tradersOf(
+  agent: ReturnType<typeof request>,
+  url: string,
+  label: string,
+  adminPassword: string,
+  query: (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>,
+): Promise<Omit<AppUnderLoad, 'close'>> {
+  const login = async (username: string, password: string) => {
+    const res = await agent.post('/api/v1/auth/login').send({ username, password });
+    if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.accessToken as string;
+  };
+  const adminToken = await login('admin', adminPassword);
+  const traders: Trader[] = [];
+  for (let i = 0; i < TRADERS; i++) {
+    const username = `orders_${label}_${process.pid}_${i}`;
+    const password = `orders-bench-password-${i}`;
+    const res = await agent.post('/api/v1/admin/users').set('Authorization', `Bearer ${adminToken}`).send({ username, password, role: 'trader' });
+    if (res.status !== 201) throw new Error(`user creation answered ${res.status}: ${JSON.stringify(res.body)}`);
+    traders.push({ userId: res.body.id as number, token: await login(username, password) });
+  }
+  const markPrice = async () => {
+    for (let waited = 0; ; waited += 100) {
+      const res = await agent.get(`/api/v1/contracts/${SYMBOL}/price`).set('Authorization', `Bearer ${traders[0].token}`);
+      if (res.status === 200) return Number(res.body.markPrice);
+      if (waited > 10_000) throw new Error(`price answered ${res.status}: ${JSON.stringify(res.body)}`);
+      await sleep(100);
+    }
+  };
+  return {
+    url,
+    traders,
+    markPrice,
+    async cancelAll() {
+      for (const t of traders) {
+        const res = await agent.delete(`/api/v1/contracts/orders?symbol=${SYMBOL}`).set('Authorization', `Bearer ${t.token}`);
+        if (res.status !== 200) throw new Error(`cancel all answered ${res.status}: ${JSON.stringify(res.body)}`);
+      }
+    },
+    async accounts() {
+      const rows = await query(`SELECT id, user_id FROM exchange_accounts WHERE user_id = ANY($1::int[]) AND exchange = 'paper' ORDER BY user_id`, [
+        traders.map((t) => t.userId),
+      ]);
+      return rows.map((r) => ({ userId: r.user_id as number, exchangeAccountId: r.id as number }));
+    },
+  };
+}
+
+/** The app in this process (one instance), on the database `env` names. */
 export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<AppUnderLoad> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `contract-desk-orders-${label}-`));
   const adminPassword = `bench-${process.pid}-${Date.now()}`;
@@ -485,45 +544,10 @@ export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<A
     await built.app.listen(0, '127.0.0.1');
     const app = built;
     const url = `http://127.0.0.1:${(app.app.getHttpServer().address() as { port: number }).port}`;
-    const agent = request(app.app.getHttpServer());
-    const login = async (username: string, password: string) => {
-      const res = await agent.post('/api/v1/auth/login').send({ username, password });
-      if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return res.body.accessToken as string;
-    };
-    const adminToken = await login('admin', adminPassword);
-    const traders: Trader[] = [];
-    for (let i = 0; i < TRADERS; i++) {
-      const username = `orders_${label}_${process.pid}_${i}`;
-      const password = `orders-bench-password-${i}`;
-      const res = await agent.post('/api/v1/admin/users').set('Authorization', `Bearer ${adminToken}`).send({ username, password, role: 'trader' });
-      if (res.status !== 201) throw new Error(`user creation answered ${res.status}: ${JSON.stringify(res.body)}`);
-      traders.push({ userId: res.body.id as number, token: await login(username, password) });
-    }
-    const markPrice = async () => {
-      for (let waited = 0; ; waited += 100) {
-        const res = await agent.get(`/api/v1/contracts/${SYMBOL}/price`).set('Authorization', `Bearer ${traders[0].token}`);
-        if (res.status === 200) return Number(res.body.markPrice);
-        if (waited > 10_000) throw new Error(`price answered ${res.status}: ${JSON.stringify(res.body)}`);
-        await sleep(100);
-      }
-    };
+    const dataSource = app.app.get(DataSource);
+    const client = await tradersOf(request(app.app.getHttpServer()), url, label, adminPassword, (sql, values) => dataSource.query(sql, values));
     return {
-      url,
-      traders,
-      markPrice,
-      async cancelAll() {
-        for (const t of traders) {
-          const res = await agent.delete(`/api/v1/contracts/orders?symbol=${SYMBOL}`).set('Authorization', `Bearer ${t.token}`);
-          if (res.status !== 200) throw new Error(`cancel all answered ${res.status}: ${JSON.stringify(res.body)}`);
-        }
-      },
-      async accounts() {
-        const rows: { id: number; user_id: number }[] = await app.app
-          .get(DataSource)
-          .query(`SELECT id, user_id FROM exchange_accounts WHERE user_id = ANY($1::int[]) AND exchange = 'paper' ORDER BY user_id`, [traders.map((t) => t.userId)]);
-        return rows.map((r) => ({ userId: r.user_id, exchangeAccountId: r.id }));
-      },
+      ...client,
       async close() {
         await app.close();
         fs.rmSync(dataDir, { recursive: true, force: true });
@@ -532,6 +556,70 @@ export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<A
   } catch (e) {
     await built?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** A free loopback port (the workers of `npm start` share one fixed port). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The app as `npm start` runs it with APP_WORKERS=`workers`: the compiled main in a process of its
+ * own (the primary), with that many worker processes on one port, on the server database `env`
+ * names and the Redis server it names.
+ */
+export async function startWorkers(env: NodeJS.ProcessEnv, label: string, workers: number): Promise<AppUnderLoad> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `contract-desk-orders-${label}-`));
+  const adminPassword = `bench-${process.pid}-${Date.now()}`;
+  const port = await freePort();
+  const main = path.join(__dirname, '..', 'dist', 'src', 'main.js');
+  const child = fork(main, [], {
+    env: { ...env, APP_WORKERS: String(workers), PORT: String(port), DATA_DIR: dataDir, ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' },
+    // BENCH_APP_NODE_FLAGS: more flags for the service's processes (say, --cpu-prof to profile them)
+    execArgv: ['--max-semi-space-size=32', ...(process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });
+  pool.on('error', () => undefined);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    await pool.end();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the workers did not listen within 60 s: ${output.slice(-500)}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/"msg":"listening"/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the service exited with ${code}: ${output.slice(-500)}`));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const client = await tradersOf(request(url), url, label, adminPassword, async (sql, values) => (await pool.query(sql, values)).rows);
+    return { ...client, close: stop };
+  } catch (e) {
+    await stop();
     throw e;
   }
 }
@@ -578,7 +666,8 @@ const INSERT_ORDER = `INSERT INTO contract_orders (user_id, exchange_account_id,
   VALUES ($1, $2, 'paper', $3, $4, $5, 'BOTH', $6, $7, $8, NULL, $9, FALSE, FALSE, 'NEW', 0, NULL, NULL)
   RETURNING *`;
 
-async function measureFastify(databaseUrl: string, accounts: { userId: number; exchangeAccountId: number }[], bodies: string[], load: LoadGenerator): Promise<LoadFigures> {
+/** The bare route: POST /orders does the one INSERT, through a pool of the app's default size. */
+async function bareFastify(databaseUrl: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
   const { default: Fastify } = await import('fastify');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE, options: '-c TimeZone=UTC' });
   // pool.end() resolves once its clients are told to end, not once they are gone
@@ -593,12 +682,85 @@ async function measureFastify(databaseUrl: string, accounts: { userId: number; e
     reply.code(201);
     return rows[0];
   });
+  await server.listen({ host: '127.0.0.1', port });
+  return {
+    port: (server.server.address() as { port: number }).port,
+    async close() {
+      await server.close();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * The bare route in `workers` processes on one port (node:cluster, like APP_WORKERS): run in a child
+ * process of the bench (`--fastify-cluster`), whose workers run `bareFastify`.
+ */
+function fastifyCluster(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cluster = require('node:cluster') as typeof import('node:cluster').default;
+  const databaseUrl = process.env.BENCH_FASTIFY_DATABASE_URL as string;
+  const port = Number(process.env.BENCH_FASTIFY_PORT);
+  if (cluster.isWorker) {
+    void bareFastify(databaseUrl, port).then(
+      () => process.send?.('ready'),
+      (e: unknown) => {
+        process.stderr.write(`bare Fastify worker failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+    return;
+  }
+  const workers = Number(process.env.BENCH_FASTIFY_WORKERS);
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    cluster.fork().on('message', (m) => {
+      if (m === 'ready' && ++ready === workers) process.send?.('ready');
+    });
+  }
+  cluster.on('exit', (_w, code) => {
+    if (code !== 0 && code !== null) process.exit(1);
+  });
+  process.on('message', (m) => {
+    if (m !== 'exit') return;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    process.exit(0);
+  });
+}
+
+async function measureFastify(
+  databaseUrl: string,
+  accounts: { userId: number; exchangeAccountId: number }[],
+  bodies: string[],
+  load: LoadGenerator,
+  workers = 1,
+): Promise<LoadFigures> {
+  let server: { port: number; close(): Promise<void> };
+  if (workers === 1) {
+    server = await bareFastify(databaseUrl, 0);
+  } else {
+    const port = await freePort();
+    const child = fork(__filename, ['--fastify-cluster'], {
+      env: { ...process.env, BENCH_FASTIFY_DATABASE_URL: databaseUrl, BENCH_FASTIFY_PORT: String(port), BENCH_FASTIFY_WORKERS: String(workers) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      void exited.then(() => reject(new Error('the bare Fastify workers exited')));
+    });
+    server = {
+      port,
+      async close() {
+        if (child.connected) child.send('exit');
+        await exited;
+      },
+    };
+  }
   try {
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = server.server.address() as { port: number };
     const job = (seconds: number): LoadJob => ({
       mode: 'closed',
-      url: `http://127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${server.port}`,
       method: 'POST',
       path: '/orders',
       bodies,
@@ -610,7 +772,6 @@ async function measureFastify(databaseUrl: string, accounts: { userId: number; e
     return await load.run(job(FASTIFY_SECONDS));
   } finally {
     await server.close();
-    await pool.end();
   }
 }
 
@@ -679,8 +840,36 @@ export async function run(): Promise<OrdersBenchResult> {
   }
 }
 
-/** The app on the server database, then the bare Fastify INSERT on the same database and accounts. */
-async function measureServer(url: string, load: LoadGenerator): Promise<DatabaseFigures & { fastifyInsert: LoadFigures }> {
+/** Worker processes of the multi-process runs: BENCH_WORKERS, else one per core. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? os.cpus().length);
+
+/** Is something listening at the Redis URL's host and port? */
+function reachable(redisUrl: string): Promise<boolean> {
+  const url = new URL(redisUrl);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The app on the server database, then the bare Fastify INSERT on the same database and accounts;
+ * then both again with WORKERS processes each (the app as `npm start` runs it with APP_WORKERS, on a
+ * database of its own and Redis).
+ */
+async function measureServer(
+  url: string,
+  load: LoadGenerator,
+): Promise<DatabaseFigures & { fastifyInsert: LoadFigures; workers: WorkersFigures | { skipped: string } }> {
   const serverApp = await startApp({ ...envWithout('REDIS_URL'), DATABASE_URL: url }, 'server');
   let figures: DatabaseFigures;
   let accounts: { userId: number; exchangeAccountId: number }[];
@@ -693,7 +882,35 @@ async function measureServer(url: string, load: LoadGenerator): Promise<Database
     await serverApp.close();
   }
   const fastifyInsert = await measureFastify(url, accounts, bodies, load);
-  return { ...figures, fastifyInsert };
+  return { ...figures, fastifyInsert, workers: await measureWorkers(load) };
+}
+
+export async function measureWorkers(load: LoadGenerator): Promise<WorkersFigures | { skipped: string }> {
+  if (WORKERS < 2) return { skipped: `BENCH_WORKERS=${WORKERS}` };
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (!(await reachable(redisUrl))) return { skipped: 'no Redis server (REDIS_URL, else 127.0.0.1:6379): workers share ticks through it' };
+  const db = await benchDatabase(process.env.DATABASE_URL ?? DEFAULT_SERVER_URL, 'contract_desk_workers_bench');
+  if ('skipped' in db) return db;
+  try {
+    const prefixed = new URL(redisUrl);
+    prefixed.searchParams.set('prefix', `cd-orders-bench-${process.pid}`);
+    const app = await startWorkers({ ...process.env, DATABASE_URL: db.url, REDIS_URL: prefixed.toString() }, 'workers', WORKERS);
+    let figures: DatabaseFigures;
+    let accounts: { userId: number; exchangeAccountId: number }[];
+    let bodies: string[];
+    try {
+      figures = await measureApp(app, load);
+      accounts = await app.accounts();
+      bodies = orderBodies(await app.markPrice());
+    } finally {
+      await app.close();
+    }
+    return { workers: WORKERS, ...figures, fastifyInsert: await measureFastify(db.url, accounts, bodies, load, WORKERS) };
+  } catch (e) {
+    return { skipped: `failed: ${(e as Error).message}` };
+  } finally {
+    await db.drop();
+  }
 }
 
 export function print(r: OrdersBenchResult): void {
@@ -726,18 +943,33 @@ export function print(r: OrdersBenchResult): void {
     lines.push(`server database: skipped — ${r.server.skipped}`);
   } else {
     const s = r.server;
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+    const targets = (label: string, app: DatabaseFigures, fastify: LoadFigures) => {
+      const ratio = app.ordersMax.perSecond / fastify.perSecond;
+      lines.push(
+        `app order throughput / bare Fastify INSERT throughput (${label}): ${ratio.toFixed(2)}x`,
+        `targets (${label})${' '.repeat(Math.max(1, 43 - label.length - 10))}target     measured`,
+        `  orders/s at max throughput               >= ${String(TARGETS.ordersPerSecond).padEnd(6)} ${String(app.ordersMax.perSecond).padStart(8)}      ${verdict(app.ordersMax.perSecond >= TARGETS.ordersPerSecond && clean(app.ordersMax))}`,
+        `  p99 at a steady ${STEADY_RATE} orders/s            <= ${`${TARGETS.steadyP99Ms} ms`.padEnd(6)} ${app.ordersSteady.p99Ms.toFixed(2).padStart(8)} ms   ${verdict(app.ordersSteady.p99Ms <= TARGETS.steadyP99Ms && clean(app.ordersSteady))}`,
+        `  app orders / bare Fastify INSERT         >= ${`${TARGETS.ratioToFastify}x`.padEnd(6)} ${ratio.toFixed(2).padStart(8)}x     ${verdict(ratio >= TARGETS.ratioToFastify && clean(app.ordersMax) && clean(fastify))}`,
+      );
+    };
     block('server', s);
     lines.push(row(`bare Fastify + pg INSERT, max (${r.traders} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
-    for (const [k, f] of Object.entries(s)) check(`server ${k}`, f as LoadFigures);
-    const ratio = s.ordersMax.perSecond / s.fastifyInsert.perSecond;
-    lines.push(`app order throughput / bare Fastify INSERT throughput (server): ${ratio.toFixed(2)}x`);
-    const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-    lines.push(
-      'targets (server database)                  target     measured',
-      `  orders/s at max throughput               >= ${String(TARGETS.ordersPerSecond).padEnd(6)} ${String(s.ordersMax.perSecond).padStart(8)}      ${verdict(s.ordersMax.perSecond >= TARGETS.ordersPerSecond && clean(s.ordersMax))}`,
-      `  p99 at a steady ${STEADY_RATE} orders/s            <= ${`${TARGETS.steadyP99Ms} ms`.padEnd(6)} ${s.ordersSteady.p99Ms.toFixed(2).padStart(8)} ms   ${verdict(s.ordersSteady.p99Ms <= TARGETS.steadyP99Ms && clean(s.ordersSteady))}`,
-      `  app orders / bare Fastify INSERT         >= ${`${TARGETS.ratioToFastify}x`.padEnd(6)} ${ratio.toFixed(2).padStart(8)}x     ${verdict(ratio >= TARGETS.ratioToFastify && clean(s.ordersMax) && clean(s.fastifyInsert))}`,
-    );
+    const { workers, ...single } = s;
+    for (const [k, f] of Object.entries(single)) check(`server ${k}`, f as LoadFigures);
+    if ('skipped' in workers) {
+      lines.push(`server, worker processes: skipped — ${workers.skipped}`);
+    } else {
+      const label = `server×${workers.workers}`;
+      lines.push(`the same with ${workers.workers} worker processes (APP_WORKERS=${workers.workers}; the bare route in ${workers.workers} processes too):`);
+      block(label, workers);
+      lines.push(row(`bare Fastify + pg INSERT, max (${r.traders} conns, ${FASTIFY_SECONDS} s)`, label, workers.fastifyInsert));
+      const { workers: _n, ...figures } = workers;
+      for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f as LoadFigures);
+    }
+    targets('server database, one process', s, s.fastifyInsert);
+    if (!('skipped' in workers)) targets(`server database, ${workers.workers} worker processes`, workers, workers.fastifyInsert);
   }
   if (problems.length > 0) lines.push('answers other than the expected status (not counted in req/s):', ...problems);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -746,6 +978,8 @@ export function print(r: OrdersBenchResult): void {
 if (require.main === module) {
   if (process.argv[2] === '--load') {
     loadProcess();
+  } else if (process.argv[2] === '--fastify-cluster') {
+    fastifyCluster();
   } else {
     const started = Date.now();
     run()

@@ -49,7 +49,7 @@ export async function buildApp(config: AppConfig, options: { logger?: JsonLogger
     app.enableShutdownHooks();
     if (config.redisUrl) {
       // Socket.IO shares the HTTP server; with REDIS_URL its broadcasts reach every instance.
-      const adapter = new RedisIoAdapter(app, clusterOptions(config));
+      const adapter = new RedisIoAdapter(app, clusterOptions(config), config.workers > 1 ? ['websocket'] : undefined);
       try {
         await adapter.connectToRedis(logger === false ? { warn: () => undefined } : logger);
       } catch (e) {

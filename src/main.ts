@@ -1,9 +1,14 @@
+import cluster from 'node:cluster';
 import { buildApp, configFromEnv } from './bootstrap';
+import { reportListening, runPrimary } from './common/cluster/workers';
 import { InvalidConfigurationError } from './config/env.schema';
+
+const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 
 async function main(): Promise<void> {
   let config;
   try {
+    // in the primary, this also creates the generated secrets (DATA_DIR/secrets.json) the workers then read
     config = configFromEnv(process.env);
     config.auth.printGeneratedPassword = true;
   } catch (e) {
@@ -13,12 +18,18 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    process.exit(await runPrimary({ workers: config.workers, log }));
+  }
   const built = await buildApp(config);
   await built.app.listen(built.config.port, '0.0.0.0');
   const url = await built.app.getUrl();
-  process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'listening', url, database: config.database.embedded ? 'embedded' : 'server', docs: `${url}/docs` })}\n`,
-  );
+  if (cluster.isWorker) {
+    log({ level: 'info', msg: 'worker listening', url, worker: cluster.worker?.id, pid: process.pid });
+    reportListening(url);
+  } else {
+    log({ level: 'info', msg: 'listening', url, database: config.database.embedded ? 'embedded' : 'server', docs: `${url}/docs` });
+  }
   let closing = false;
   const stop = async () => {
     if (closing) return;

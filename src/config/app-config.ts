@@ -7,6 +7,8 @@ import type { EnvSchema } from './env.schema';
 
 export interface AppConfig {
   port: number;
+  /** HTTP worker processes (node:cluster); more than one needs a PostgreSQL server and Redis. */
+  workers: number;
   dataDir: string;
   logLevel: string;
   trustProxy: boolean;
@@ -44,6 +46,7 @@ export function buildConfig(
 ): AppConfig {
   return {
     port: env.PORT,
+    workers: env.APP_WORKERS,
     dataDir: path.resolve(env.DATA_DIR),
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,

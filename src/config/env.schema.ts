@@ -52,6 +52,13 @@ export class EnvSchema {
   @Max(64)
   ORDER_WRITE_STATEMENTS: number = 2;
 
+  /** HTTP worker processes on this machine (node:cluster), each a full instance of the service. */
+  @Transform(toInt)
+  @IsInt({ message: 'APP_WORKERS must be an integer between 1 and 64' })
+  @Min(1)
+  @Max(64)
+  APP_WORKERS: number = 1;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -150,6 +157,13 @@ export function validateEnv(env: NodeJS.ProcessEnv): EnvSchema {
       return `${e.property}=${shown}: ${Object.values(e.constraints ?? {}).join('; ')}`;
     });
     throw new InvalidConfigurationError(problems);
+  }
+  if (parsed.APP_WORKERS > 1) {
+    const missing = [
+      ...(parsed.DATABASE_URL === undefined ? ['DATABASE_URL (a PostgreSQL server: the embedded database lives inside one process)'] : []),
+      ...(parsed.REDIS_URL === undefined ? ['REDIS_URL (the workers share ticks and Socket.IO broadcasts through Redis)'] : []),
+    ];
+    if (missing.length > 0) throw new InvalidConfigurationError([`APP_WORKERS=${parsed.APP_WORKERS}: more than one worker needs ${missing.join(' and ')}`]);
   }
   if (parsed.DATABASE_URL !== undefined) {
     try {

@@ -18,6 +18,13 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly cluster: ClusterOptions,
+    /**
+     * The transports offered to clients; unset: Socket.IO's own (long polling, upgraded to WebSocket).
+     * Worker processes behind one port offer WebSocket only: a long-polling session is a series of
+     * HTTP requests that must all reach the process holding it, and node:cluster hands out
+     * connections without regard to sessions.
+     */
+    private readonly transports?: ('websocket' | 'polling')[],
   ) {
     super(app);
   }
@@ -33,7 +40,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
+    const server = super.createIOServer(port, this.transports ? ({ ...options, transports: this.transports } as ServerOptions) : options) as Server;
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
     return server;
   }

@@ -45,9 +45,17 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses APP_WORKERS out of range, and more than one worker without a PostgreSQL server or without Redis', () => {
+    expect(() => validateEnv({ APP_WORKERS: '0' })).toThrow(/APP_WORKERS=/);
+    expect(() => validateEnv({ APP_WORKERS: 'many' })).toThrow(/APP_WORKERS=/);
+    expect(() => validateEnv({ APP_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/APP_WORKERS=2: more than one worker needs DATABASE_URL/);
+    expect(() => validateEnv({ APP_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db' })).toThrow(/needs REDIS_URL/);
+    expect(validateEnv({ APP_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://127.0.0.1:6379' }).APP_WORKERS).toBe(2);
+  });
+
   it('applies the documented defaults', () => {
     const env = validateEnv({});
-    expect(env).toMatchObject({ PORT: 3000, DATA_DIR: './data', DB_POOL_SIZE: 10, PAPER_INITIAL_BALANCE: '10000', MARKET_FEED: 'synthetic', MARKET_FEED_SEED: 42, LOG_LEVEL: 'info' });
+    expect(env).toMatchObject({ APP_WORKERS: 1, PORT: 3000, DATA_DIR: './data', DB_POOL_SIZE: 10, PAPER_INITIAL_BALANCE: '10000', MARKET_FEED: 'synthetic', MARKET_FEED_SEED: 42, LOG_LEVEL: 'info' });
   });
 
   it('.env.example lists every variable of the schema, and only those', () => {
