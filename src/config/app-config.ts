@@ -17,7 +17,11 @@ export interface AppConfig {
     url: string | undefined;
     embedded: boolean;
     poolSize: number;
-    /** Order-write statements running at once; orders waiting meanwhile are written together (group commit). */
+    /**
+     * Order-write statements running at once in this process; orders waiting meanwhile are written
+     * together (group commit). Default 2, or 1 per worker with several workers: fewer statements in
+     * flight on the database make larger groups.
+     */
     orderWriteStatements: number;
     embeddedPort: number;
   };
@@ -54,7 +58,7 @@ export function buildConfig(
       url: env.DATABASE_URL,
       embedded: env.DATABASE_URL === undefined,
       poolSize: env.DB_POOL_SIZE,
-      orderWriteStatements: env.ORDER_WRITE_STATEMENTS,
+      orderWriteStatements: env.ORDER_WRITE_STATEMENTS ?? (env.APP_WORKERS > 1 ? 1 : 2),
       embeddedPort: env.EMBEDDED_DB_PORT,
     },
     auth: {

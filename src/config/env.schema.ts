@@ -46,11 +46,13 @@ export class EnvSchema {
   @Max(200)
   DB_POOL_SIZE: number = 10;
 
-  @Transform(toInt)
+  /** Unset: 2 in a single process, 1 per worker with APP_WORKERS > 1 (see AppConfig). */
+  @Transform((p) => toInt({ value: emptyToUndefined(p) }))
+  @IsOptional()
   @IsInt({ message: 'ORDER_WRITE_STATEMENTS must be an integer between 1 and 64' })
   @Min(1)
   @Max(64)
-  ORDER_WRITE_STATEMENTS: number = 2;
+  ORDER_WRITE_STATEMENTS?: number = undefined;
 
   /** HTTP worker processes on this machine (node:cluster), each a full instance of the service. */
   @Transform(toInt)

@@ -32,6 +32,7 @@ import { DomainError, UnauthorizedError } from '../common/errors';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MarketDataService, PAPER_EXCHANGE } from '../market-data/market-data.service';
 import { MarketBroadcaster } from './market-broadcaster';
+import { UserPresence } from './user-presence';
 import { MARKET_CHANNELS, marketRoom, type MarketChannel, type SubscriptionAck, userRoom } from './realtime-events';
 
 interface SocketData {
@@ -65,6 +66,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     private readonly users: UsersService,
     private readonly marketData: MarketDataService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly presence: UserPresence,
   ) {}
 
   afterInit(server: Server): void {
@@ -149,8 +151,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       return;
     }
     if (typeof token !== 'string') throw new UnauthorizedError('TOKEN_INVALID', 'The token is invalid');
-    socket.data.caller = await this.auth.verifyToken(token);
+    const caller = await this.auth.verifyToken(token);
+    socket.data.caller = caller;
     socket.data.expiresAt = tokenExpiry(token);
+    // present (on every instance) before the client sees `connect`; uncounted when the connection
+    // ends, whether or not the socket got as far as connecting
+    const release = await this.presence.connected(caller.id);
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
   }
 
   private parse(body: unknown): { ok: true; channel: MarketChannel; symbol: string; exchange: string } | Extract<SubscriptionAck, { ok: false }> {

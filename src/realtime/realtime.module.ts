@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { MarketDataModule } from '../market-data/market-data.module';
 import { RealtimeGateway } from './realtime.gateway';
 import { UserEventsService } from './user-events.service';
+import { UserPresence } from './user-presence';
 
 /**
  * The Socket.IO gateway and the private events. Other modules import it for UserEventsService
@@ -10,7 +11,7 @@ import { UserEventsService } from './user-events.service';
  */
 @Module({
   imports: [AuthModule, MarketDataModule],
-  providers: [RealtimeGateway, UserEventsService],
+  providers: [RealtimeGateway, UserEventsService, UserPresence],
   exports: [UserEventsService],
 })
 export class RealtimeModule {}

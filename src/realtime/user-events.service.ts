@@ -3,9 +3,9 @@
  * at the handshake, and with REDIS_URL set the Redis adapter carries the emit to the other
  * instances. Orders, positions, accounts and alerts call `emitToUser` after their transaction commits.
  */
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { RealtimeGateway } from './realtime.gateway';
+import { UserPresence } from './user-presence';
 import { userRoom, type UserEventMap, type UserEventName } from './realtime-events';
 
 @Injectable()
@@ -14,20 +14,17 @@ export class UserEventsService implements OnModuleDestroy {
 
   constructor(
     private readonly gateway: RealtimeGateway,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly presence: UserPresence,
   ) {}
 
   /**
-   * Could an event to the user reach anybody? Always with Redis (the user's sockets may be on
-   * another instance); else only while one of the user's sockets is connected here. Publishers skip
-   * building events nobody receives.
+   * Could an event to the user reach anybody — is one of the user's sockets connected here or, with
+   * Redis, on another instance (UserPresence)? Publishers skip building events nobody receives, and
+   * nothing is sent through Redis for them.
    */
   hasListeners(userId: number): boolean {
-    if (this.stopping) return false;
-    const server = this.gateway.server;
-    if (!server) return false;
-    if (this.config.redisUrl !== undefined) return true;
-    return (server.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0) > 0;
+    if (this.stopping || !this.gateway.server) return false;
+    return this.presence.present(userId);
   }
 
   /** Once the application is stopping, nothing more is sent (the Redis clients close next). */

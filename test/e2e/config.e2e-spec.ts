@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildConfig } from '../../src/config/app-config';
 import { EnvSchema, validateEnv, InvalidConfigurationError } from '../../src/config/env.schema';
 
 const root = path.resolve(__dirname, '../..');
@@ -51,6 +52,17 @@ describe('configuration', () => {
     expect(() => validateEnv({ APP_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/APP_WORKERS=2: more than one worker needs DATABASE_URL/);
     expect(() => validateEnv({ APP_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db' })).toThrow(/needs REDIS_URL/);
     expect(validateEnv({ APP_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://127.0.0.1:6379' }).APP_WORKERS).toBe(2);
+  });
+
+  it('runs 2 order-write statements at once in one process, 1 per worker with several workers, unless ORDER_WRITE_STATEMENTS says', () => {
+    const secrets = { jwtSecret: 'x'.repeat(32), masterKey: '0'.repeat(64), adminPassword: 'p', adminPasswordGenerated: false };
+    const statements = (env: NodeJS.ProcessEnv) => buildConfig(validateEnv(env), secrets).database.orderWriteStatements;
+    const cluster = { APP_WORKERS: '2', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(statements({})).toBe(2);
+    expect(statements(cluster)).toBe(1);
+    expect(statements({ ORDER_WRITE_STATEMENTS: '5' })).toBe(5);
+    expect(statements({ ...cluster, ORDER_WRITE_STATEMENTS: '3' })).toBe(3);
+    expect(() => validateEnv({ ORDER_WRITE_STATEMENTS: '0' })).toThrow(/ORDER_WRITE_STATEMENTS=/);
   });
 
   it('applies the documented defaults', () => {

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { FeedRunner } from '../../src/market-data/feed-runner.service';
 import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
+import { userRoom } from '../../src/realtime/realtime-events';
 import { UserEventsService } from '../../src/realtime/user-events.service';
+import { UserPresence } from '../../src/realtime/user-presence';
 import { createTestApp, type TestApp } from '../support/app';
 import { waitForMarket } from '../support/market';
 import { emitWithAck, listen, nextEvent, record, sleep, Sockets } from './socket-helpers';
@@ -39,11 +41,12 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 describe('two instances on one database and Redis', () => {
   const instances: { t: TestApp; url: string; closed: boolean }[] = [];
   const sockets = new Sockets();
+  // A prefix of its own, so that parallel runs on the same Redis and database do not meet.
+  const prefix = `cd-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const env = { REDIS_URL: `${REDIS}?prefix=${prefix}` };
 
   beforeAll(async () => {
     await assertRedisReachable();
-    // A prefix of its own, so that parallel runs on the same Redis and database do not meet.
-    const env = { REDIS_URL: `${REDIS}?prefix=cd-test-${process.pid}-${randomBytes(4).toString('hex')}` };
     for (let i = 0; i < 2; i++) {
       const t = await createTestApp(env);
       instances.push({ t, url: await listen(t.app), closed: false });
@@ -85,6 +88,80 @@ describe('two instances on one database and Redis', () => {
     await waitFor(() => orders.items.some((o) => o.id === res.body.id && o.status === 'FILLED'), 5000, "A's order event on instance 2");
     await waitFor(() => trades.items.length > 0, 5000, "A's trade event on instance 2");
     expect(orders.items.every((o) => o.symbol === 'BTCUSDT')).toBe(true);
+  });
+
+  /** The Socket.IO broadcasts to the user's room that cross Redis while `fn` runs (and 300 ms after). */
+  async function crossingFor(userId: number, fn: () => Promise<void>): Promise<number> {
+    const spy = createClient({ url: REDIS });
+    spy.on('error', () => undefined);
+    await spy.connect();
+    let crossed = 0;
+    await spy.pSubscribe(`${prefix}#socket.io#*`, (_message, channel) => {
+      if (channel.includes(`#${userRoom(userId)}#`)) crossed++;
+    });
+    try {
+      await fn();
+      await sleep(300);
+      return crossed;
+    } finally {
+      await spy.close();
+    }
+  }
+
+  it('sends nothing through Redis for a user with no socket anywhere; a socket on another instance gets the events; once it is gone nothing is sent again', async () => {
+    const [one, two] = instances;
+    const a = await one.t.newUser('trader');
+    await waitForMarket(one.t, a.token);
+    const order = async () => {
+      const res = await one.t.http
+        .post('/api/v1/contracts/orders')
+        .set('Authorization', `Bearer ${a.token}`)
+        .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
+      expect(res.status).toBe(201);
+      return res.body as { id: number };
+    };
+    expect(await crossingFor(a.id, async () => void (await order()))).toBe(0);
+
+    const aOnTwo = await sockets.connect(two.url, a.token);
+    // announced before the handshake completed
+    expect(one.t.app.get(UserPresence).present(a.id)).toBe(true);
+    const orders = record<{ id: number; status: string }>(aOnTwo, 'order');
+    let placed: { id: number } | undefined;
+    expect(await crossingFor(a.id, async () => void (placed = await order()))).toBeGreaterThan(0);
+    await waitFor(() => orders.items.some((o) => o.id === placed?.id && o.status === 'FILLED'), 5000, "A's order event on instance 2");
+
+    aOnTwo.disconnect();
+    await waitFor(() => !one.t.app.get(UserPresence).present(a.id), 5000, "instance 1 learning that A's socket is gone");
+    expect(await crossingFor(a.id, async () => void (await order()))).toBe(0);
+  });
+
+  it('an instance started later knows who is connected elsewhere; when an instance stops, the others forget its sockets', async () => {
+    const [one, two] = instances;
+    const a = await one.t.newUser('trader');
+    const b = await one.t.newUser('trader');
+    const aOnTwo = await sockets.connect(two.url, a.token);
+    const three = await createTestApp(env);
+    try {
+      // read from Redis at start: A's socket on instance 2 is known, B (connected nowhere) is not
+      expect(three.app.get(UserPresence).present(a.id)).toBe(true);
+      expect(three.app.get(UserPresence).present(b.id)).toBe(false);
+      await waitForMarket(three, a.token);
+      const orders = record<{ id: number; status: string }>(aOnTwo, 'order');
+      const res = await three.http
+        .post('/api/v1/contracts/orders')
+        .set('Authorization', `Bearer ${a.token}`)
+        .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
+      expect(res.status).toBe(201);
+      await waitFor(() => orders.items.some((o) => o.id === res.body.id), 5000, "A's order event from instance 3 on instance 2");
+
+      const bOnThree = await sockets.connect(await listen(three.app), b.token);
+      expect(bOnThree.connected).toBe(true);
+      expect(one.t.app.get(UserPresence).present(b.id)).toBe(true);
+    } finally {
+      await three.close();
+    }
+    await waitFor(() => !one.t.app.get(UserPresence).present(b.id), 5000, 'instance 1 forgetting the sockets of the stopped instance');
+    expect(one.t.app.get(UserPresence).present(a.id)).toBe(true);
   });
 
   it('runs the feed on one instance; when that leader stops, the survivor takes over within seconds', async () => {
