@@ -54,10 +54,13 @@ export class LiveAccountPublisher implements OnModuleInit, OnModuleDestroy {
       });
   }
 
-  /** One round: every active paper account with an open position and a listener, at the current marks (one read). */
+  /** One round: every active paper account with an open position and a listener, at the current marks (one read of the listeners' accounts). */
   async publishAll(): Promise<number> {
     let sent = 0;
-    for (const active of await this.paper.activeViews()) {
+    // only the accounts of users with a socket somewhere are read (none at all when nobody listens)
+    const listening = this.events.listeningUsers();
+    if (listening.length === 0) return 0;
+    for (const active of await this.paper.activeViews(listening)) {
       if (this.stopped) break;
       const { exchangeAccountId, userId } = active;
       // nobody to tell: the view is not even computed

@@ -27,6 +27,12 @@ export class UserEventsService implements OnModuleDestroy {
     return this.presence.present(userId);
   }
 
+  /** The users an event could reach (see hasListeners): publishers of everyone's updates read only theirs. */
+  listeningUsers(): number[] {
+    if (this.stopping || !this.gateway.server) return [];
+    return this.presence.users();
+  }
+
   /** Once the application is stopping, nothing more is sent (the Redis clients close next). */
   onModuleDestroy(): void {
     this.stopping = true;

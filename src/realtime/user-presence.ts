@@ -72,6 +72,13 @@ export class UserPresence implements OnModuleInit, OnModuleDestroy {
     await closeRedis(pub);
   }
 
+  /** The users with a socket here or on another instance. */
+  users(): number[] {
+    const out = [...this.local.keys()];
+    for (const id of this.remote.keys()) if (!this.local.has(id)) out.push(id);
+    return out;
+  }
+
   /** Could an event to the user reach a socket, here or on another instance? */
   present(userId: number): boolean {
     return this.local.has(userId) || this.remote.has(userId);

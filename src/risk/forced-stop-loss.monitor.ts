@@ -47,7 +47,8 @@ export class ForcedStopLossMonitor implements OnModuleInit {
     const limits = await this.limits.forcedStopLosses(this.dataSource.manager);
     if (limits.size === 0) return [];
     const done: { exchangeAccountId: number; close: ForcedClose; order: Order }[] = [];
-    for (const active of await this.paper.activeViews()) {
+    // only the accounts of the users with the limit are read
+    for (const active of await this.paper.activeViews([...limits.keys()])) {
       const { exchangeAccountId, userId } = active;
       const pct = limits.get(userId);
       if (pct === undefined) continue;

@@ -2,7 +2,10 @@ import { JwtService } from '@nestjs/jwt';
 import { dec, isDecimalString } from '../../src/common/decimal';
 import { MarketDataService } from '../../src/market-data/market-data.service';
 import type { MarkPriceEvent } from '../../src/market-data/market-data.types';
+import { PaperExchangeService } from '../../src/exchanges/paper/paper-exchange.service';
+import { LiveAccountPublisher } from '../../src/positions/live-account.publisher';
 import { UserEventsService } from '../../src/realtime/user-events.service';
+import { UserPresence } from '../../src/realtime/user-presence';
 import { createTestApp, type TestApp } from '../support/app';
 import { waitForMarket } from '../support/market';
 import { emitWithAck, listen, nextEvent, record, sleep, Sockets } from './socket-helpers';
@@ -215,6 +218,35 @@ describe('Socket.IO gateway', () => {
       const last = positions.items[positions.items.length - 1];
       expect(dec(last.unrealizedPnl).eq(dec(last.markPrice).minus(last.entryPrice).times('0.01'))).toBe(true);
       expect(seenByB.flatMap((r) => r.items)).toEqual([]);
+    });
+
+    it("reads only the accounts of users with a socket for the live updates, and nothing while nobody listens", async () => {
+      const a = await t.newUser('trader');
+      const b = await t.newUser('trader');
+      await waitForMarket(t, a.token);
+      for (const u of [a, b]) {
+        const res = await t.http.post('/api/v1/contracts/orders').set('Authorization', `Bearer ${u.token}`).send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.010' });
+        expect(res.status).toBe(201);
+      }
+      const paper = t.app.get(PaperExchangeService);
+      const publisher = t.app.get(LiveAccountPublisher);
+      const read = jest.spyOn(paper, 'activeViews');
+      try {
+        const sa = await sockets.connect(url, a.token);
+        expect(await publisher.publishAll()).toBeGreaterThanOrEqual(1);
+        const users = read.mock.calls.at(-1)?.[0];
+        expect(users).toContain(a.id);
+        expect(users).not.toContain(b.id);
+        sa.disconnect();
+        sockets.closeAll();
+        const presence = t.app.get(UserPresence);
+        for (let waited = 0; presence.users().length > 0 && waited < 3000; waited += 50) await sleep(50);
+        read.mockClear();
+        expect(await publisher.publishAll()).toBe(0);
+        expect(read).not.toHaveBeenCalled();
+      } finally {
+        read.mockRestore();
+      }
     });
   });
 });

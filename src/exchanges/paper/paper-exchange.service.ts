@@ -374,7 +374,7 @@ export class PaperExchangeService {
    * Every active account's state from one unlocked read; the accounts whose state is kept here at
    * their current version are not sent again.
    */
-  private async activeLoaded(): Promise<VersionedAccount[]> {
+  private async activeLoaded(userIds?: readonly number[]): Promise<VersionedAccount[]> {
     // what is kept now (the query answers against these versions, whatever happens to the cache meanwhile)
     const held = new Map([...this.known.values()].map((k) => [k.exchangeAccountId, k]));
     const ids: number[] = [];
@@ -384,7 +384,7 @@ export class PaperExchangeService {
       versions.push(k.version);
     }
     const out: VersionedAccount[] = [];
-    for (const row of await activeAccounts(this.dataSource.manager, { ids, versions })) {
+    for (const row of await activeAccounts(this.dataSource.manager, { ids, versions }, userIds)) {
       if (row.state === null) {
         out.push(held.get(row.exchangeAccountId) as VersionedAccount);
       } else {
@@ -397,12 +397,13 @@ export class PaperExchangeService {
   }
 
   /**
-   * Every active account (positions or open orders) at the current marks, from one unlocked read;
-   * each view is computed when first read.
+   * Every active account (positions or open orders) at the current marks — only the given users'
+   * when `userIds` is given — from one unlocked read; each view is computed when first read.
    */
-  async activeViews(): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
+  async activeViews(userIds?: readonly number[]): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
     const { snapshot } = this.requireMarket();
-    return (await this.activeLoaded()).map((loaded) => {
+    if (userIds?.length === 0) return [];
+    return (await this.activeLoaded(userIds)).map((loaded) => {
       let view: AccountView | undefined;
       const compute = () => this.engineFor(loaded, snapshot).getAccount(String(loaded.exchangeAccountId));
       return {

@@ -73,13 +73,18 @@ export async function activeAccountIds(m: EntityManager): Promise<number[]> {
  * Every active account's state in one query, unlocked: for finding which ones a tick changes. The
  * state of an account at a version the caller holds (`known`) is not sent (null).
  */
-export async function activeAccounts(m: EntityManager, known: { ids: number[]; versions: number[] } = { ids: [], versions: [] }): Promise<(Omit<VersionedAccount, 'state'> & { state: EncodedAccount | null })[]> {
+export async function activeAccounts(
+  m: EntityManager,
+  known: { ids: number[]; versions: number[] } = { ids: [], versions: [] },
+  /** Only the accounts of these users (all when undefined). */
+  userIds?: readonly number[],
+): Promise<(Omit<VersionedAccount, 'state'> & { state: EncodedAccount | null })[]> {
   const rows: { id: number; version: string; seq: string; clock: string; state: EncodedAccount | null; user_id: number }[] = await m.query(
     `SELECT p.exchange_account_id AS id, p.version, p.seq, p.clock, CASE WHEN k.id IS NULL THEN ${stateOf('p')} END AS state, a.user_id
        FROM paper_accounts p JOIN exchange_accounts a ON a.id = p.exchange_account_id
        LEFT JOIN unnest($1::int[], $2::bigint[]) AS k(id, version) ON k.id = p.exchange_account_id AND k.version = p.version
-      WHERE p.active ORDER BY 1`,
-    [known.ids, known.versions],
+      WHERE p.active AND ($3::int[] IS NULL OR a.user_id = ANY($3::int[])) ORDER BY 1`,
+    [known.ids, known.versions, userIds ?? null],
   );
   return rows.map((r) => ({ exchangeAccountId: Number(r.id), userId: r.user_id, version: Number(r.version), seq: Number(r.seq), clock: Number(r.clock), state: r.state }));
 }
