@@ -32,17 +32,22 @@ export function liquidityUpTo(levels: readonly Level[], side: OrderSide, limit: 
   return sum;
 }
 
-/** Takes up to `qty` from `levels` (mutating the level quantities) and returns the executions. */
+/**
+ * Takes up to `qty` from `levels` and returns the executions. A level taken from is replaced in the
+ * array by a new level with what is left: the level objects themselves are never mutated, so an
+ * engine forked from a decoded market can share them and copy only the arrays.
+ */
 export function take(levels: Level[], side: OrderSide, qty: Decimal, limit: Decimal | undefined): Execution[] {
   const out: Execution[] = [];
   let left = qty;
-  for (const l of levels) {
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
     if (left.lte(0)) break;
     if (l.qty.lte(0)) continue;
     if (!crosses(side, l.price, limit)) break;
     const q = l.qty.lt(left) ? l.qty : left;
     out.push({ price: l.price, qty: q });
-    l.qty = l.qty.minus(q);
+    levels[i] = { price: l.price, qty: l.qty.minus(q) };
     left = left.minus(q);
   }
   return out;

@@ -290,12 +290,12 @@ export function forkState(base: DecodedBase, accounts: readonly Encoded[], seq: 
 
 /** `forkState` holding accounts already decoded (the engine then owns and mutates them). */
 export function forkWith(base: DecodedBase, accounts: readonly AccountState[], seq: number, ts: number): EngineState {
-  const level = (l: { price: Decimal; qty: Decimal }) => ({ price: l.price, qty: l.qty });
+  // the level arrays are copied, not the levels: taking from the book replaces a level, never mutates it
   return {
     seq,
     ts,
     contracts: base.contracts,
-    markets: new Map([...base.markets].map(([symbol, m]) => [symbol, { ...m, bids: m.bids.map(level), asks: m.asks.map(level) }])),
+    markets: new Map([...base.markets].map(([symbol, m]) => [symbol, { ...m, bids: m.bids.slice(), asks: m.asks.slice() }])),
     insuranceFund: new Map(base.insuranceFund),
     accounts: new Map(accounts.map((account) => [account.accountId, account])),
   };
