@@ -43,6 +43,13 @@ type Placed = { order: OrderView; created: boolean };
 
 /** (User, requested account) pairs whose limits are kept between orders (least recently set dropped). */
 const KEPT_LIMITS = 10_000;
+/**
+ * After the state kept here for an account turned out stale (another instance wrote the account
+ * since), its orders here read first for this long instead of trying the kept state: orders of one
+ * account arriving at several instances in turn would otherwise each be run and written once for
+ * nothing before being read and run again.
+ */
+const CONTENDED_MS = 5000;
 
 /** What an optimistic try starts from: the account's state and the limits, as read or as kept. */
 interface OptimisticRead {
@@ -125,6 +132,8 @@ export class OrdersService {
   private readonly serial = new KeyedSerial();
   /** The limits each (user, requested account) read last, kept for its next order with the account's state. */
   private readonly keptLimits = new BoundedMap<string, LimitsRead>(KEPT_LIMITS);
+  /** Until when each (user, requested account) reads before trying (see CONTENDED_MS). */
+  private readonly contendedUntil = new BoundedMap<string, number>(KEPT_LIMITS);
   /** contract_orders rows as the driver returns them, as entities. */
   private readonly orderFromRow: (row: Record<string, unknown>) => ContractOrderEntity;
   /**
@@ -168,10 +177,11 @@ export class OrdersService {
       // relied on changed); anything else than a written order then reads afresh.
       const account = this.paper.keptAccount(caller.id, dto.accountId);
       const limits = this.keptLimits.get(key);
-      if (account && limits && this.risk.stillCurrent(limits)) {
+      if (account && limits && this.risk.stillCurrent(limits) && !((this.contendedUntil.get(key) ?? 0) > Date.now())) {
         const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account, requestedAccountId: dto.accountId ?? null, limits }, true);
         if (placed !== 'conflict' && placed !== 'locked') return placed;
         if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
+        if (this.paper.keptAccount(caller.id, dto.accountId) === undefined) this.contendedUntil.set(key, Date.now() + CONTENDED_MS);
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const read = await this.paper.readForOrder(caller.id, dto.accountId, this.along);

@@ -4,6 +4,8 @@ import { createTestApp, type TestApp } from '../support/app';
 import { waitForMarket } from '../support/market';
 import { PaperExchangeService } from '../../src/exchanges/paper/paper-exchange.service';
 import { OrderWriteBatcher } from '../../src/exchanges/paper/persistence/order-write-batcher';
+import { writeOrdersIfUnchanged, type OrderWrite } from '../../src/exchanges/paper/persistence/paper-store';
+import { Client } from 'pg';
 import { driverPool } from '../../src/common/db/driver-pool';
 
 describe('trading under concurrency', () => {
@@ -121,6 +123,68 @@ describe('trading under concurrency', () => {
     }
   });
 
+  // PGlite serves one session at a time: row locks never meet there (the server only)
+  if (process.env.TEST_DATABASE === 'server') it('a group write locks its accounts in ascending id order, whatever order its orders came in: no deadlock with another writer of the same accounts', async () => {
+    const paper = t.app.get(PaperExchangeService) as unknown as { writes: { write(w: OrderWrite): Promise<unknown> } };
+    const original = paper.writes;
+    const ds = t.app.get(DataSource);
+    const [a, b] = [await t.newUser('trader'), await t.newUser('trader')];
+    await waitForMarket(t, a.token);
+    const post = (u: { token: string }) =>
+      t.http.post('/api/v1/contracts/orders').set('Authorization', `Bearer ${u.token}`).send({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
+    // a first order each: both accounts have their engine state, and the next orders take the one-statement path
+    expect((await post(a)).status).toBe(201);
+    expect((await post(b)).status).toBe(201);
+    // the two orders' writes, held here to be written together in one statement
+    const held: { write: OrderWrite; resolve(rows: unknown): void; reject(e: unknown): void }[] = [];
+    let bothHeld: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (bothHeld = resolve));
+    paper.writes = {
+      write: (write) =>
+        new Promise((resolve, reject) => {
+          held.push({ write, resolve, reject });
+          if (held.length === 2) bothHeld();
+        }),
+    };
+    const blocker = new Client({ connectionString: process.env.DATABASE_URL });
+    await blocker.connect();
+    try {
+      const answers = Promise.all([post(a), post(b)]);
+      await ready;
+      const sorted = [...held].sort((x, y) => x.write.accountId - y.write.accountId);
+      const [low, high] = sorted;
+      // another writer locks the lower account first, as every group write does
+      await blocker.query('BEGIN');
+      await blocker.query(`SET LOCAL lock_timeout = '3s'`);
+      await blocker.query('SELECT 1 FROM paper_accounts WHERE exchange_account_id = $1 FOR UPDATE', [low.write.accountId]);
+      // the statement gets the writes higher account first
+      const statement = writeOrdersIfUnchanged(driverPool(ds), high.write.along, [high.write, low.write]);
+      for (let waited = 0; ; waited += 20) {
+        const [row] = await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH x AS%'`);
+        if (row.n > 0) break;
+        if (waited > 5000) throw new Error('the group write never waited for the lower account');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // the higher account is free: the statement waits for the lower one holding nothing (it would
+      // hold the higher one and deadlock with this writer had it locked them in the order given)
+      const started = Date.now();
+      await blocker.query('SELECT 1 FROM paper_accounts WHERE exchange_account_id = $1 FOR UPDATE', [high.write.accountId]);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await blocker.query('COMMIT');
+      const [rowsHigh, rowsLow] = await statement;
+      high.resolve(rowsHigh);
+      low.resolve(rowsLow);
+      const [ra, rb] = await answers;
+      expect([ra.status, rb.status]).toEqual([201, 201]);
+      expect(ra.body.status).toBe('FILLED');
+      expect(rb.body.status).toBe('FILLED');
+    } finally {
+      for (const h of held) h.reject(new Error('test over'));
+      paper.writes = original;
+      await blocker.end();
+    }
+  });
+
   it('the same clientOrderId sent 20 times at once places one order', async () => {
     const u = await t.newUser('trader');
     const auth = `Bearer ${u.token}`;
@@ -212,5 +276,30 @@ describe('trading under concurrency across two instances', () => {
     const pnl = trades.reduce((s, t) => s.plus(t.realizedPnl), ZERO);
     const account = (await two.http.get('/api/v1/contracts/account').set('Authorization', auth)).body.assets[0];
     expect(dec(account.walletBalance).eq(dec('10000').minus(commissions).plus(pnl))).toBe(true);
+  });
+
+  it('after its kept copy of an account turned out stale once, an instance reads the account before its next orders instead of writing on the stale copy first', async () => {
+    const [one, two] = instances;
+    const u = await one.newUser('trader');
+    const auth = `Bearer ${u.token}`;
+    await waitForMarket(one, u.token);
+    await waitForMarket(two, u.token);
+    const statements = (t: TestApp) => t.app.get(PaperExchangeService).writes.stats.statements;
+    const before = [statements(one), statements(two)];
+    // alternating: every order after the first on an instance finds its kept copy stale
+    for (let i = 0; i < 8; i++) {
+      const res = await (i % 2 === 0 ? one : two).http
+        .post('/api/v1/contracts/orders')
+        .set('Authorization', auth)
+        .send({ symbol: 'BTCUSDT', side: i % 4 < 2 ? 'BUY' : 'SELL', type: 'MARKET', quantity: '0.002' });
+      expect(res.status).toBe(201);
+    }
+    // per instance, 4 orders: the first read fresh (1 write), the second tried on the stale copy (a
+    // write refused, then 1 write), the last two read first (1 write each): 5 write statements — 7
+    // if every order tried its stale copy first
+    expect(statements(one) - before[0]).toBe(5);
+    expect(statements(two) - before[1]).toBe(5);
+    const positions = (await one.http.get('/api/v1/contracts/positions').set('Authorization', auth)).body;
+    expect(positions).toHaveLength(0);
   });
 });

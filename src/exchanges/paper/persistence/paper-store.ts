@@ -605,7 +605,9 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
   if (ids.size !== writes.length) throw new Error('one write per account in a statement');
   if (writes.some((w) => w.along !== along)) throw new Error('the writes of a statement read along the same');
   const parts = writes.reduce((bits, w) => bits | w.parts, 0);
-  const values: unknown[] = [JSON.stringify(writes.map((w) => w.account)), JSON.stringify(writes.map((w) => w.created))];
+  // by account id: with `locked` below, every statement (of any instance) locks accounts in one order
+  const sorted = [...writes].sort((a, b) => a.accountId - b.accountId);
+  const values: unknown[] = [JSON.stringify(sorted.map((w) => w.account)), JSON.stringify(sorted.map((w) => w.created))];
   const param = (rows: unknown[]) => `$${values.push(JSON.stringify(rows))}`;
   const sql: string[] = [];
   if (parts & PART.updated) {
@@ -614,7 +616,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
            updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
            commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
            commission_asset = COALESCE(u.commission_asset, c.commission_asset)
-         FROM json_populate_recordset(NULL::contract_orders, ${param(writes.flatMap((w) => w.others))}::json) u JOIN acct ON acct.id = u.exchange_account_id
+         FROM json_populate_recordset(NULL::contract_orders, ${param(sorted.flatMap((w) => w.others))}::json) u JOIN acct ON acct.id = u.exchange_account_id
         WHERE c.exchange_account_id = u.exchange_account_id AND c.client_order_id = u.client_order_id
        RETURNING c.*)`);
   }
@@ -622,7 +624,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
     sql.push(`ledger AS (
        INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
        SELECT l.exchange_account_id, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
-         FROM json_populate_recordset(NULL::paper_ledger, ${param(writes.flatMap((w) => w.ledger))}::json) WITH ORDINALITY AS l
+         FROM json_populate_recordset(NULL::paper_ledger, ${param(sorted.flatMap((w) => w.ledger))}::json) WITH ORDINALITY AS l
          JOIN acct ON acct.id = l.exchange_account_id ORDER BY l.ordinality)`);
   }
   if (parts & PART.fills) {
@@ -631,12 +633,12 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
          realized_pnl, commission, commission_asset, maker, time)
        SELECT t.user_id, t.exchange_account_id, t.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
          t.realized_pnl, t.commission, t.commission_asset, t.maker, t.time
-         FROM json_populate_recordset(NULL::trades, ${param(writes.flatMap((w) => w.trades))}::json) WITH ORDINALITY AS t
+         FROM json_populate_recordset(NULL::trades, ${param(sorted.flatMap((w) => w.trades))}::json) WITH ORDINALITY AS t
          JOIN acct ON acct.id = t.exchange_account_id ORDER BY t.ordinality)`);
   }
   if (parts & PART.positions) {
     sql.push(`gone AS (
-       DELETE FROM positions p USING json_to_recordset(${param(writes.flatMap((w) => (w.keep ? [w.keep] : [])))}::json) AS g(id int, keep text[])
+       DELETE FROM positions p USING json_to_recordset(${param(sorted.flatMap((w) => (w.keep ? [w.keep] : [])))}::json) AS g(id int, keep text[])
          JOIN acct ON acct.id = g.id
         WHERE p.exchange_account_id = g.id AND NOT ((p.symbol || ':' || p.position_side) = ANY(g.keep)))`);
     sql.push(`legs AS (
@@ -644,12 +646,12 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
          liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
        SELECT x.user_id, x.exchange_account_id, x.exchange, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price,
          x.margin, x.unrealized_pnl, x.leverage, x.margin_mode
-         FROM json_populate_recordset(NULL::positions, ${param(writes.flatMap((w) => w.legs))}::json) x JOIN acct ON acct.id = x.exchange_account_id
+         FROM json_populate_recordset(NULL::positions, ${param(sorted.flatMap((w) => w.legs))}::json) x JOIN acct ON acct.id = x.exchange_account_id
        ${UPSERT_POSITION})`);
   }
   if (parts & PART.closed) {
     sql.push(`closed AS (
-       DELETE FROM paper_open_orders o USING json_to_recordset(${param(writes.flatMap((w) => w.closed))}::json) AS c(id int, order_id bigint)
+       DELETE FROM paper_open_orders o USING json_to_recordset(${param(sorted.flatMap((w) => w.closed))}::json) AS c(id int, order_id bigint)
          JOIN acct ON acct.id = c.id
         WHERE o.exchange_account_id = c.id AND o.order_id = c.order_id)`);
   }
@@ -657,7 +659,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
     sql.push(`resting AS (
        INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
        SELECT r.id, (r.state->>'orderId')::bigint, r.state
-         FROM json_to_recordset(${param(writes.flatMap((w) => w.resting))}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
+         FROM json_to_recordset(${param(sorted.flatMap((w) => w.resting))}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
        ${UPSERT_OPEN_ORDER})`);
   }
   const { rows } = await q.query({
@@ -665,10 +667,13 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
     text: `WITH x AS (
        SELECT * FROM json_to_recordset($1::json)
          AS x(id int, version bigint, seq bigint, clock bigint, active boolean, state jsonb, user_id int, requested int, stamp text)),
+     locked AS (
+       SELECT p.exchange_account_id AS id FROM paper_accounts p WHERE p.exchange_account_id IN (SELECT id FROM x)
+        ORDER BY p.exchange_account_id FOR UPDATE),
      acct AS (
        UPDATE paper_accounts p SET seq = x.seq, clock = x.clock, active = x.active, state = x.state, version = p.version + 1, updated_at = now()
          FROM x
-        WHERE p.exchange_account_id = x.id AND p.version = x.version
+        WHERE p.exchange_account_id = x.id AND p.version = x.version AND p.exchange_account_id IN (SELECT id FROM locked)
           AND EXISTS (SELECT 1 FROM exchange_accounts a WHERE a.id = x.id AND a.user_id = x.user_id AND (x.requested = x.id OR x.requested IS NULL AND a.is_default))
           AND ${along.unchanged('x.user_id', 'x.stamp')}
        RETURNING p.exchange_account_id AS id),
