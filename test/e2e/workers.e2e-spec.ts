@@ -40,6 +40,7 @@ function call(url: string, method: string, route: string, token?: string, body?:
       },
     );
     req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error(`${method} ${route} unanswered after 15 s`)));
     req.end(payload);
   });
 }
@@ -176,11 +177,22 @@ describe('worker processes (APP_WORKERS)', () => {
 
     it('replaces a worker that dies, and keeps answering meanwhile', async () => {
       const [victim, other] = workerPids();
+      const from = output.length;
+      const log = () => output.slice(from).slice(-3000);
       process.kill(victim, 'SIGKILL');
-      const token = await newTrader();
-      // the other worker answers at once
-      for (let i = 0; i < 4; i++) expect((await call(url, 'GET', '/api/v1/auth/me', token)).status).toBe(200);
-      const replacement = await until('a new worker', () => workerPids().find((p) => p !== victim && p !== other));
+      // once the primary has seen the worker die (a connection handed to a worker at the very moment
+      // it dies is lost with it: node:cluster's hand-off), the other worker answers everything
+      await until('the primary to see the worker exit', () => (output.slice(from).includes('"msg":"worker exited"') ? true : undefined));
+      let token = '';
+      try {
+        token = await newTrader();
+        for (let i = 0; i < 4; i++) expect((await call(url, 'GET', '/api/v1/auth/me', token)).status).toBe(200);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; the service said: ${log()}`);
+      }
+      const replacement = await until('a new worker', () => workerPids().find((p) => p !== victim && p !== other)).catch((e: Error) => {
+        throw new Error(`${e.message}; the service said: ${log()}`);
+      });
       expect(alive(replacement)).toBe(true);
       expect(alive(victim)).toBe(false);
       for (let i = 0; i < 6; i++) expect((await call(url, 'GET', '/api/v1/auth/me', token)).status).toBe(200);
