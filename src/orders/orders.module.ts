@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkerCalls } from '../common/cluster/worker-calls';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuthModule } from '../auth/auth.module';
 import { ContractsModule } from '../contracts/contracts.module';
@@ -12,7 +13,7 @@ import { OrdersService } from './orders.service';
 @Module({
   imports: [AccountsModule, AuthModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
   controllers: [OrdersController],
-  providers: [OrdersService, TradingEventsPublisher],
+  providers: [OrdersService, TradingEventsPublisher, WorkerCalls],
   exports: [OrdersService],
 })
 export class OrdersModule {}

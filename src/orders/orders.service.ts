@@ -18,6 +18,7 @@ import { ContractsService } from '../contracts/contracts.service';
 import { PAPER, PaperExchangeService, type EngineCommand } from '../exchanges/paper/paper-exchange.service';
 import type { TradingView } from '../exchanges/paper/domain/queries';
 import { alongWithCheck, type NewOrderRow, type ReadAlong, type VersionedAccount } from '../exchanges/paper/persistence/paper-store';
+import { WorkerCalls } from '../common/cluster/worker-calls';
 import { BoundedMap } from '../common/concurrency/bounded-map';
 import { KeyedSerial } from '../common/concurrency/keyed-serial';
 import type { LimitsRead } from '../risk/risk-limits.repository';
@@ -40,6 +41,16 @@ function rowsById(rows: ContractOrderEntity[]): Map<string, ContractOrderEntity>
 const OPTIMISTIC_ATTEMPTS = 3;
 
 type Placed = { order: OrderView; created: boolean };
+
+/** The order placement another worker forwards to the user's owner (see `place`). */
+const PLACE_ON_OWNER = 'orders.place';
+interface PlaceOnOwner {
+  caller: Caller;
+  dto: PlaceOrderDto;
+  clientOrderId: string;
+}
+/** How long a forwarded placement may take before the worker that received it places it itself. */
+const FORWARD_TIMEOUT_MS = 10_000;
 
 /** (User, requested account) pairs whose limits are kept between orders (least recently set dropped). */
 const KEPT_LIMITS = 10_000;
@@ -150,9 +161,12 @@ export class OrdersService {
     private readonly paper: PaperExchangeService,
     private readonly risk: RiskService,
     private readonly auth: AuthService,
+    private readonly calls: WorkerCalls,
   ) {
     this.orderFromRow = rowMapper<ContractOrderEntity>(dataSource.getMetadata(ContractOrderEntity));
     this.along = alongWithCheck(risk.limitsAlong, auth.callerCheck(PLACE_ORDER_ROLES));
+    // the dto came through JSON: its fields as validated, on a plain object
+    calls.handle<PlaceOnOwner, Placed>(PLACE_ON_OWNER, ({ caller, dto, clientOrderId }) => this.placeHere(caller, dto, clientOrderId));
   }
 
   /**
@@ -171,6 +185,18 @@ export class OrdersService {
     // One id for every try of this request: a try whose commit went unacknowledged makes the next
     // one meet the unique key (and answer that order) instead of placing a second order.
     const clientOrderId = dto.clientOrderId ?? newClientOrderId();
+    // With worker processes, the user's orders are placed by the worker owning the user (one
+    // worker keeps the account's state); if it is not there or does not answer in time, here — with
+    // the same client order id, so that the order is placed once at most.
+    const owner = this.calls.ownerOf(caller.id);
+    if (owner !== undefined && owner !== this.calls.slot) {
+      const answer = await this.calls.call<Placed>(owner, PLACE_ON_OWNER, { caller, dto, clientOrderId } satisfies PlaceOnOwner, FORWARD_TIMEOUT_MS);
+      if (answer.ok) return answer.value;
+    }
+    return this.placeHere(caller, dto, clientOrderId);
+  }
+
+  private async placeHere(caller: Caller, dto: PlaceOrderDto, clientOrderId: string): Promise<Placed> {
     const key = `${caller.id}:${dto.accountId ?? ''}`;
     return this.serial.run(key, async () => {
       // First on the last read kept, when there is one (no read: its write checks that nothing it

@@ -107,6 +107,7 @@ describe('worker processes (APP_WORKERS)', () => {
         env: {
           ...process.env,
           APP_WORKERS: '2',
+          LOG_LEVEL: 'debug',
           PORT: String(port),
           DATA_DIR: dataDir,
           REDIS_URL: `${REDIS}?prefix=cd-workers-${process.pid}-${Date.now().toString(36)}`,
@@ -173,6 +174,11 @@ describe('worker processes (APP_WORKERS)', () => {
       }
       const listed = await call(url, 'GET', '/api/v1/contracts/orders?limit=100', token);
       expect((listed.body as unknown as { items: unknown[] }).items).toHaveLength(accepted.length);
+      // the orders that reached the other worker were placed by the user's owner worker (slot = id mod 2)
+      const me = (await call(url, 'GET', '/api/v1/auth/me', token)).body as unknown as { id: number };
+      const forwarded = [...output.matchAll(/"msg":"call from another worker","method":"orders.place","slot":(\d+)/g)].map((m) => Number(m[1]));
+      expect(forwarded.length).toBeGreaterThan(0);
+      expect(new Set(forwarded)).toEqual(new Set([me.id % 2]));
     }, 60_000);
 
     it('replaces a worker that dies, and keeps answering meanwhile', async () => {
@@ -196,6 +202,35 @@ describe('worker processes (APP_WORKERS)', () => {
       expect(alive(replacement)).toBe(true);
       expect(alive(victim)).toBe(false);
       for (let i = 0; i < 6; i++) expect((await call(url, 'GET', '/api/v1/auth/me', token)).status).toBe(200);
+    }, 90_000);
+
+    it("places a user's orders itself when the user's owner worker is gone, and orders are forwarded again once it is back", async () => {
+      // two users, one owned by each slot: whichever worker is killed owns one of them
+      const traders: { token: string; id: number }[] = [];
+      while (new Set(traders.map((x) => x.id % 2)).size < 2) {
+        const token = await newTrader();
+        traders.push({ token, id: ((await call(url, 'GET', '/api/v1/auth/me', token)).body as unknown as { id: number }).id });
+      }
+      const [victim] = workerPids().filter(alive);
+      const from = output.length;
+      process.kill(victim, 'SIGKILL');
+      await until('the primary to see the worker exit', () => (output.slice(from).includes('"msg":"worker exited"') ? true : undefined));
+      const order = (token: string) => call(url, 'POST', '/api/v1/contracts/orders', token, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.002' });
+      for (const u of traders) {
+        // at once: the primary answers that the owner is not there (no waiting for the forward's time-out)
+        const started = Date.now();
+        const res = await order(u.token);
+        expect(res.status).toBe(201);
+        expect(res.body.status).toBe('FILLED');
+        expect(Date.now() - started).toBeLessThan(5000);
+      }
+      await until('the replacement worker', () => (output.slice(from).includes('"msg":"worker listening"') ? true : undefined));
+      const calls = () => [...output.slice(from).matchAll(/"msg":"call from another worker","method":"orders.place"/g)].length;
+      const before = calls();
+      // several orders of a user in a row, each on a connection of its own: the workers take turns, so
+      // some reach the worker that does not own the user
+      for (const u of traders) for (let i = 0; i < 4; i++) expect((await order(u.token)).status).toBe(201);
+      expect(calls()).toBeGreaterThan(before);
     }, 90_000);
 
     it('stops every worker on SIGTERM and exits 0', async () => {

@@ -11,8 +11,12 @@
  *   fails (a bad database URL, say): nothing would be served.
  * - SIGTERM or SIGINT stops the workers gracefully (each closes its app: requests in flight are
  *   answered, connections closed), SIGKILL after `stopTimeoutMs`; the primary then exits 0.
+ * - Each worker holds a slot (0 … n − 1; a replacement takes the dead worker's) and the primary
+ *   relays the calls between workers (worker-calls.ts): a call to a slot with no listening worker
+ *   is answered `unavailable` at once.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { CALL_MESSAGE, REPLY_MESSAGE, type CallMessage, type ReplyMessage } from './worker-calls';
 
 /** The message a worker sends its primary once its server listens. */
 export const LISTENING_MESSAGE = 'contract-desk:listening';
@@ -37,6 +41,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
   const maxFailedStarts = options.maxFailedStarts ?? 5;
   const listening = new Set<Worker>();
+  const slots = new Map<number, Worker>();
+  const slotOf = new Map<Worker, number>();
   let everyoneListened = false;
   let failedStarts = 0;
   let stopping: { code: number } | undefined;
@@ -56,9 +62,23 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     }, stopTimeoutMs);
   };
 
-  const fork = () => {
-    const worker = cluster.fork();
+  const relay = (from: Worker, m: CallMessage | ReplyMessage) => {
+    if (m.type === CALL_MESSAGE) {
+      const target = slots.get(m.slot);
+      if (target && listening.has(target) && !target.isDead()) target.send({ ...m, from: from.id });
+      else from.send({ type: REPLY_MESSAGE, id: m.id, unavailable: true } satisfies ReplyMessage);
+    } else {
+      const to = m.to === undefined ? undefined : cluster.workers?.[m.to];
+      if (to && !to.isDead()) to.send(m);
+    }
+  };
+
+  const fork = (slot: number) => {
+    const worker = cluster.fork({ CONTRACT_DESK_WORKER_SLOT: String(slot), CONTRACT_DESK_WORKERS: String(options.workers) });
+    slots.set(slot, worker);
+    slotOf.set(worker, slot);
     worker.on('message', (m: { type?: string; url?: string }) => {
+      if (m?.type === CALL_MESSAGE || m?.type === REPLY_MESSAGE) return relay(worker, m as CallMessage | ReplyMessage);
       if (m?.type !== LISTENING_MESSAGE) return;
       listening.add(worker);
       failedStarts = 0;
@@ -84,13 +104,15 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       options.log({ level: 'fatal', msg: `workers failed to start ${failedStarts} times in a row: stopping` });
       return stop(1);
     }
+    const slot = slotOf.get(worker) as number;
+    slotOf.delete(worker);
     setTimeout(() => {
-      if (!stopping) fork();
+      if (!stopping) fork(slot);
     }, restartDelayMs);
   });
 
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
-  for (let i = 0; i < options.workers; i++) fork();
+  for (let slot = 0; slot < options.workers; slot++) fork(slot);
   return done;
 }
