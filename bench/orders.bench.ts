@@ -39,6 +39,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type * as Bootstrap from '../src/bootstrap';
+import { freePort } from '../test/support/free-port';
 
 /**
  * The app as it runs in production: the compiled build (`npm run build`, run by `prebench`), not the
@@ -558,18 +559,6 @@ export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<A
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
-}
-
-/** A free loopback port (the workers of `npm start` share one fixed port). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

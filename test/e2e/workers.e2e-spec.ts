@@ -6,10 +6,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { dec, ZERO } from '../../src/common/decimal';
+import { freePort } from '../support/free-port';
 
 const root = path.resolve(__dirname, '../..');
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -42,17 +42,6 @@ function call(url: string, method: string, route: string, token?: string, body?:
     req.on('error', reject);
     req.setTimeout(15_000, () => req.destroy(new Error(`${method} ${route} unanswered after 15 s`)));
     req.end(payload);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
