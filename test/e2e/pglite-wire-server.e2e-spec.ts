@@ -109,3 +109,51 @@ describe('PGlite wire server', () => {
     }
   });
 });
+
+describe('PGlite wire server: a transaction left idle', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-desk-wire-idle-'));
+  let pg: EmbeddedPostgres;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    pg = await startEmbeddedPostgres({ dataDir, idleInTransactionMs: 400 });
+    pool = new Pool({ connectionString: pg.url, max: 2 });
+    await pool.query('CREATE TABLE idle_counter (id int PRIMARY KEY, n bigint NOT NULL)');
+    await pool.query('INSERT INTO idle_counter VALUES (1, 7)');
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool.end();
+    await pg.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ends a connection idle in its transaction (25P03, rolled back) and serves the others; a busy transaction is not ended', async () => {
+    // a transaction that keeps working for longer than the timeout is not idle
+    const busy = await pool.connect();
+    await busy.query('BEGIN');
+    for (let i = 0; i < 8; i++) {
+      await busy.query('UPDATE idle_counter SET n = n + 1 WHERE id = 1');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await busy.query('COMMIT');
+    busy.release();
+    expect(Number((await pool.query('SELECT n FROM idle_counter WHERE id = 1')).rows[0].n)).toBe(15);
+
+    const stuck = new Client({ connectionString: pg.url });
+    const errors: { code?: string }[] = [];
+    stuck.on('error', (e) => errors.push(e as { code?: string }));
+    await stuck.connect();
+    await stuck.query('BEGIN');
+    await stuck.query('UPDATE idle_counter SET n = -1 WHERE id = 1');
+    const started = Date.now();
+    // waits for the stuck transaction, then sees it rolled back
+    const { rows } = await pool.query('SELECT n FROM idle_counter WHERE id = 1');
+    expect(Number(rows[0].n)).toBe(15);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (let waited = 0; errors.length === 0 && waited < 2000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(errors.some((e) => e.code === '25P03')).toBe(true);
+    await stuck.end().catch(() => undefined);
+  });
+});

@@ -52,6 +52,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
   maxConnections?: number;
+  /** See PGliteWireServer (default 30 s). */
+  idleInTransactionMs?: number;
 }): Promise<EmbeddedPostgres> {
   const dir = path.resolve(options.dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
@@ -59,7 +61,7 @@ export async function startEmbeddedPostgres(options: {
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(dir);
-    const server = new PGliteWireServer(db, options.maxConnections ?? 32);
+    const server = new PGliteWireServer(db, options.maxConnections ?? 32, options.idleInTransactionMs);
     const { host, port } = await server.listen('127.0.0.1', options.port ?? 0);
     let stopped = false;
     return {

@@ -28,6 +28,8 @@ interface Client {
   readonly closed: boolean;
   write(data: Uint8Array): void;
   close(): void;
+  /** Sends `data` (an error), then ends the connection. */
+  terminate(data: Uint8Array): void;
 }
 
 interface Unit {
@@ -36,7 +38,7 @@ interface Unit {
 }
 
 /** Answers nobody reads (the deallocation of a closed connection's statements). */
-const NOBODY: Client = { closed: false, write: () => undefined, close: () => undefined };
+const NOBODY: Client = { closed: false, write: () => undefined, close: () => undefined, terminate: () => undefined };
 
 /** A message of the given type with the given body (length filled in). */
 function message(type: string, body: Buffer): Buffer {
@@ -54,6 +56,12 @@ function cstring(buf: Buffer, at: number): [string, number] {
 }
 
 let connectionIds = 0;
+
+/** What PostgreSQL sends a session it ends for idle_in_transaction_session_timeout (SQLSTATE 25P03). */
+const IDLE_IN_TRANSACTION = message(
+  'E',
+  Buffer.from('SFATAL\0VFATAL\0C25P03\0Mterminating connection due to idle-in-transaction timeout\0\0'),
+);
 
 /** A simple-protocol Query message: ROLLBACK. */
 const ROLLBACK = message('Q', Buffer.from('ROLLBACK\0'));
@@ -173,6 +181,13 @@ class Connection implements Client {
     if (!this.closed && this.socket.writable) this.socket.write(data);
   }
 
+  terminate(data: Uint8Array): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end(data);
+    this.server.release(this);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -189,9 +204,18 @@ export class PGliteWireServer {
   /** The connection whose transaction is open, served alone until it ends. */
   private owner: Client | null = null;
 
+  private idleTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly db: PGliteLike,
     private readonly maxConnections = 32,
+    /**
+     * A connection that holds a transaction open and sends nothing for this long is ended (its
+     * transaction rolled back), as PostgreSQL's idle_in_transaction_session_timeout does: every
+     * other connection waits for the open transaction here, so a client stuck inside one would
+     * otherwise stop the whole service.
+     */
+    private readonly idleInTransactionMs = 30_000,
   ) {
     this.server = net.createServer((socket) => {
       if (this.connections.size >= this.maxConnections) {
@@ -211,6 +235,7 @@ export class PGliteWireServer {
   }
 
   enqueue(unit: Unit): void {
+    if (unit.conn === this.owner) this.clearIdle();
     this.queue.push(unit);
     void this.drain();
   }
@@ -272,9 +297,30 @@ export class PGliteWireServer {
     } finally {
       this.processing = false;
     }
+    this.armIdle();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** Starts the idle-in-transaction clock when the owner of an open transaction has nothing queued. */
+  private armIdle(): void {
+    this.clearIdle();
+    const owner = this.owner;
+    if (!owner || owner.closed || !this.db.isInTransaction()) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.owner !== owner || owner.closed || this.processing || this.queue.some((u) => u.conn === owner)) return;
+      if (!this.db.isInTransaction()) return;
+      owner.terminate(IDLE_IN_TRANSACTION); // released: its transaction is rolled back and the others are served
+    }, this.idleInTransactionMs);
+    this.idleTimer.unref();
   }
 
   async close(): Promise<void> {
+    this.clearIdle();
     for (const c of [...this.connections]) c.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
