@@ -100,7 +100,8 @@ export class WorkerCalls implements OnModuleDestroy {
         resolve({ type: REPLY_MESSAGE, id, unavailable: true });
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
-      process.send?.({ type: CALL_MESSAGE, id, slot, method, args } satisfies CallMessage);
+      // a channel already closed (the primary going away) answers through the time-out
+      process.send?.({ type: CALL_MESSAGE, id, slot, method, args } satisfies CallMessage, undefined, undefined, () => undefined);
     });
     if (reply.error) throw new ForwardedError(reply.error);
     if (reply.unavailable) return { ok: false, unavailable: true };
@@ -133,6 +134,6 @@ export class WorkerCalls implements OnModuleDestroy {
         if (reply.error.statusCode >= 500) this.logger.error(e instanceof Error ? e : String(e));
       }
     }
-    process.send?.(reply);
+    process.send?.(reply, undefined, undefined, () => undefined);
   }
 }

@@ -77,6 +77,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const worker = cluster.fork({ CONTRACT_DESK_WORKER_SLOT: String(slot), CONTRACT_DESK_WORKERS: String(options.workers) });
     slots.set(slot, worker);
     slotOf.set(worker, slot);
+    // a message to a worker that is going away fails on its channel: logged, never thrown here
+    worker.on('error', (e: Error) => options.log({ level: 'warn', msg: 'worker channel error', pid: worker.process.pid, error: e.message }));
     worker.on('message', (m: { type?: string; url?: string }) => {
       if (m?.type === CALL_MESSAGE || m?.type === REPLY_MESSAGE) return relay(worker, m as CallMessage | ReplyMessage);
       if (m?.type !== LISTENING_MESSAGE) return;
