@@ -18,7 +18,7 @@ import type { MarketTick } from '../exchanges/market-feed/market-tick';
 import { CLUSTER_OPTIONS, type ClusterOptions } from './cluster-options';
 import type { DepthView, MarketSnapshot, PriceView, TickListener, TickListenerOptions, WireTick } from './market-data.types';
 import { limitDepth, tickFromWire, tickToWire, toSnapshot } from './market-views';
-import { closeRedis, connectRedis, type RedisClient } from './redis-client';
+import { closeRedis, connectPubSub, type RedisClient } from './redis-client';
 
 export const PAPER_EXCHANGE = 'paper';
 export const DEFAULT_DEPTH_LIMIT = 20;
@@ -52,10 +52,7 @@ export class MarketDataService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.cluster.redisUrl) return;
-    this.pub = await connectRedis(this.cluster.redisUrl, this.logger, 'market-data-pub');
-    this.sub = this.pub.duplicate();
-    this.sub.on('error', () => undefined); // reconnection is the client's; errors are logged on pub
-    await this.sub.connect();
+    ({ pub: this.pub, sub: this.sub } = await connectPubSub(this.cluster.redisUrl, this.logger, 'market-data'));
     await this.sub.subscribe(this.channel, (message: string) => this.onRemote(message));
   }
 

@@ -39,6 +39,24 @@ export async function connectRedis(url: string, logger: Pick<LoggerService, 'war
   return client;
 }
 
+/**
+ * A client for commands and a duplicate of it for subscriptions (a subscribed connection takes no
+ * other command). Reconnection is each client's own; errors are logged once, on the first.
+ */
+export async function connectPubSub(url: string, logger: Pick<LoggerService, 'warn'>, name: string): Promise<{ pub: RedisClient; sub: RedisClient }> {
+  const pub = await connectRedis(url, logger, `${name}-pub`);
+  const sub = pub.duplicate();
+  sub.on('error', () => undefined);
+  try {
+    await sub.connect();
+  } catch (e) {
+    sub.destroy();
+    await closeRedis(pub);
+    throw new RedisUnavailableError(e);
+  }
+  return { pub, sub };
+}
+
 /** Closes a client, waiting for pending replies; never throws. */
 export async function closeRedis(client: RedisClient | undefined): Promise<void> {
   if (!client) return;

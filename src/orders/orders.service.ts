@@ -205,9 +205,9 @@ export class OrdersService {
       const limits = this.keptLimits.get(key);
       if (account && limits && this.risk.stillCurrent(limits) && !((this.contendedUntil.get(key) ?? 0) > Date.now())) {
         const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account, requestedAccountId: dto.accountId ?? null, limits }, true);
-        if (placed !== 'conflict' && placed !== 'locked') return placed;
         if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
-        if (this.paper.keptAccount(caller.id, dto.accountId) === undefined) this.contendedUntil.set(key, Date.now() + CONTENDED_MS);
+        if (placed === 'stale') this.contendedUntil.set(key, Date.now() + CONTENDED_MS);
+        else if (placed !== 'conflict') return placed;
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const read = await this.paper.readForOrder(caller.id, dto.accountId, this.along);
@@ -218,18 +218,18 @@ export class OrdersService {
         this.keptLimits.set(key, limits);
         const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account: read.account, requestedAccountId: read.requestedAccountId, limits }, false);
         if (placed === 'locked') break;
-        if (placed !== 'conflict') return placed;
+        if (placed !== 'conflict' && placed !== 'stale') return placed;
       }
       return this.placeLocked(caller, dto, clientOrderId);
     });
   }
 
   /**
-   * One optimistic try. `kept`: the read is the one kept from the previous order, possibly stale —
-   * a refusal (or the unique key) is then not answered but taken as a conflict (read afresh and
-   * checked again).
+   * One optimistic try. 'stale': the account had moved on since the read, nothing was written.
+   * `kept`: the read is the one kept from the previous order, possibly stale — a refusal (or the
+   * unique key) is then not answered but taken as a 'conflict' (read afresh and checked again).
    */
-  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, clientOrderId: string, read: OptimisticRead, kept: boolean): Promise<Placed | 'conflict' | 'locked'> {
+  private async placeOptimistic(caller: Caller, dto: PlaceOrderDto, clientOrderId: string, read: OptimisticRead, kept: boolean): Promise<Placed | 'stale' | 'conflict' | 'locked'> {
     const { account, limits } = read;
     const ctx = this.orderContext(dto, PAPER);
     const { spec } = ctx;
@@ -240,7 +240,8 @@ export class OrdersService {
       const newOrder = newOrderRow(caller.id, account.exchangeAccountId, PAPER, spec.symbol, clientOrderId, positionSide, dto);
       const checked = { requestedAccountId: read.requestedAccountId, along: this.along, stamp: limits.stamp };
       const written = await this.paper.placeIfUnchanged(account, checked, at, newOrder, placeCommand(spec.symbol, dto, positionSide, clientOrderId));
-      if (written === 'conflict' || written === 'locked') return written;
+      if (written === 'conflict') return 'stale';
+      if (written === 'locked') return written;
       // the new order counts for today's limit unless it was refused
       if (limits.ordersToday !== null && written.rows[0].status !== 'REJECTED') limits.ordersToday += 1;
       const rows = written.rows.map(this.orderFromRow);

@@ -8,7 +8,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import type { ClusterOptions } from '../market-data/cluster-options';
-import { closeRedis, connectRedis, type RedisClient } from '../market-data/redis-client';
+import { closeRedis, connectPubSub, type RedisClient } from '../market-data/redis-client';
 
 export class RedisIoAdapter extends IoAdapter {
   private adapterConstructor: ReturnType<typeof createAdapter> | undefined;
@@ -32,10 +32,7 @@ export class RedisIoAdapter extends IoAdapter {
   /** Connects before the gateways are created; fails with RedisUnavailableError when Redis is down. */
   async connectToRedis(logger: Pick<LoggerService, 'warn'>): Promise<void> {
     if (!this.cluster.redisUrl) throw new Error('RedisIoAdapter needs REDIS_URL');
-    this.pub = await connectRedis(this.cluster.redisUrl, logger, 'socket.io-pub');
-    this.sub = this.pub.duplicate();
-    this.sub.on('error', () => undefined);
-    await this.sub.connect();
+    ({ pub: this.pub, sub: this.sub } = await connectPubSub(this.cluster.redisUrl, logger, 'socket.io'));
     this.adapterConstructor = createAdapter(this.pub, this.sub, { key: `${this.cluster.prefix}#socket.io` });
   }
 

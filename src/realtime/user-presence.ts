@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CLUSTER_OPTIONS, type ClusterOptions } from '../market-data/cluster-options';
-import { closeRedis, connectRedis, type RedisClient } from '../market-data/redis-client';
+import { closeRedis, connectPubSub, type RedisClient } from '../market-data/redis-client';
 
 const TTL_SECONDS = 90;
 const RESYNC_MS = 30_000;
@@ -45,10 +45,7 @@ export class UserPresence implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.cluster.redisUrl) return;
-    this.pub = await connectRedis(this.cluster.redisUrl, this.logger, 'presence-pub');
-    this.sub = this.pub.duplicate();
-    this.sub.on('error', () => undefined); // reconnection is the client's; errors are logged on pub
-    await this.sub.connect();
+    ({ pub: this.pub, sub: this.sub } = await connectPubSub(this.cluster.redisUrl, this.logger, 'presence'));
     await this.sub.subscribe(this.channel, (message: string) => {
       this.replay?.push(message);
       this.apply(this.remote, message);

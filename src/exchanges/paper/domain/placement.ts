@@ -65,7 +65,7 @@ function assertTradable(spec: ContractSpec, market: MarketState | undefined, ts:
 function referencePrice(o: OrderState, market: MarketState | undefined, qty: Decimal): Decimal {
   if (o.price) return o.price;
   if (o.type === 'MARKET' && market) {
-    const copy = bookSide(market, o.side).map((l) => ({ price: l.price, qty: l.qty }));
+    const copy = bookSide(market, o.side).slice(); // take() replaces the levels it takes from
     const p = vwap(take(copy, o.side, qty, undefined));
     if (p.gt(0)) return p;
   }
