@@ -2,6 +2,10 @@ import cluster from 'node:cluster';
 import { buildApp, configFromEnv } from './bootstrap';
 import { reportListening, runPrimary } from './common/cluster/workers';
 import { InvalidConfigurationError } from './config/env.schema';
+import { PaperExchangeService } from './exchanges/paper/paper-exchange.service';
+
+/** How long an instance waits for the market before it listens regardless. */
+const MARKET_WAIT_MS = 15_000;
 
 const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 
@@ -22,6 +26,11 @@ async function main(): Promise<void> {
     process.exit(await runPrimary({ workers: config.workers, log }));
   }
   const built = await buildApp(config);
+  // take connections once the market has reached this instance (the first ticks, from the feed here or
+  // through Redis), so that a new or replacement worker never answers an order NO_MARKET_DATA
+  if (!(await built.app.get(PaperExchangeService).whenMarketData(MARKET_WAIT_MS))) {
+    log({ level: 'warn', msg: `no market data after ${MARKET_WAIT_MS / 1000} s; listening anyway (orders answer 503 NO_MARKET_DATA until it comes)` });
+  }
   await built.app.listen(built.config.port, '0.0.0.0');
   const url = await built.app.getUrl();
   if (cluster.isWorker) {

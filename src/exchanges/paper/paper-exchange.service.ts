@@ -436,6 +436,36 @@ export class PaperExchangeService {
     for (const t of fresh) engine.applyTick(t);
     this.marketSnapshot = engine.snapshot();
     this.baseOf.set(ticks, before);
+    if (this.marketWaiters.length > 0 && this.hasMarketData()) for (const resolve of this.marketWaiters.splice(0)) resolve(true);
+  }
+
+  private readonly marketWaiters: ((ready: boolean) => void)[] = [];
+
+  /** True once the first batch of the feed's ticks has been applied here (orders can be priced and checked). */
+  hasMarketData(): boolean {
+    const market = this.market;
+    return market !== undefined && this.contracts.some((c) => market.market(c.symbol) !== undefined);
+  }
+
+  /**
+   * Resolves true once the market has reached this instance, false after `timeoutMs` without it: an
+   * instance waits for it before it takes connections, so that it never answers an order
+   * NO_MARKET_DATA while the cluster has a market.
+   */
+  whenMarketData(timeoutMs: number): Promise<boolean> {
+    if (this.hasMarketData()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.marketWaiters.indexOf(done);
+        if (i >= 0) this.marketWaiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      this.marketWaiters.push(done);
+    });
   }
 
   /**
