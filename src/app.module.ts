@@ -3,6 +3,8 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ContractsModule } from './contracts/contracts.module';
 import { OrdersModule } from './orders/orders.module';
@@ -36,6 +38,7 @@ export class AppModule implements NestModule {
             return ds;
           },
         }),
+        AuditModule,
         AccountsModule,
         AuthModule,
         // Before ContractsModule: their fixed routes (/contracts/account, /orders...) must win over /contracts/:symbol.
@@ -45,6 +48,7 @@ export class AppModule implements NestModule {
         HealthModule,
         MarketDataModule,
         RealtimeModule,
+        AlertsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };

@@ -4,6 +4,7 @@ import { PageQueryDto, type Page } from '../common/http/pagination.dto';
 import { Roles } from './auth.decorators';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from './dto/auth.dto';
 import { toUserView, UsersService } from './users.service';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -13,6 +14,7 @@ export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Audited('user.create', 'user')
   @ApiOperation({ summary: 'Create a user (with a funded paper account)' })
   async create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return toUserView(await this.users.create(dto));
@@ -32,6 +34,7 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
+  @Audited('user.update', 'user')
   @ApiOperation({ summary: 'Change a user\'s role, disable or enable it, or reset its password' })
   async update(@Param('id', ParseIntPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return toUserView(await this.users.update(id, dto));

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CurrentUser, Public, type Caller } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { LoginDto, MeResponseDto, TokenResponseDto } from './dto/auth.dto';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -11,6 +12,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @Audited('auth.login', 'user')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a username and password for a bearer token' })
   @ApiOkResponse({ type: TokenResponseDto })

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CallerRecheckedOnWrite, CurrentUser, Roles, type Caller } from '../auth/auth.decorators';
 import { CancelAllQueryDto, ListOrdersQueryDto, ListTradesQueryDto, PlaceOrderDto } from './dto/order.dto';
 import { OrdersService, PLACE_ORDER_ROLES } from './orders.service';
+import { Audited } from '../audit/audited.decorator';
 
 @ApiTags('trading')
 @ApiBearerAuth()
@@ -22,6 +23,7 @@ export class OrdersController {
   }
 
   @Delete('orders/:id')
+  @Audited('order.cancel', 'order')
   @Roles('trader')
   @ApiOperation({ summary: 'Cancel an open order (409 ORDER_NOT_CANCELABLE if it is final)' })
   cancel(@CurrentUser() caller: Caller, @Param('id', ParseIntPipe) id: number) {
@@ -29,6 +31,7 @@ export class OrdersController {
   }
 
   @Delete('orders')
+  @Audited('order.cancel_all', 'account')
   @Roles('trader')
   @ApiOperation({ summary: 'Cancel all open orders of a symbol' })
   cancelAll(@CurrentUser() caller: Caller, @Query() q: CancelAllQueryDto) {

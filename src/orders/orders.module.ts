@@ -6,12 +6,13 @@ import { ContractsModule } from '../contracts/contracts.module';
 import { PaperExchangeModule } from '../exchanges/paper/paper-exchange.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { RiskModule } from '../risk/risk.module';
+import { AlertsModule } from '../alerts/alerts.module';
 import { TradingEventsPublisher } from './trading-events.publisher';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [AccountsModule, AuthModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
+  imports: [AlertsModule, AccountsModule, AuthModule, ContractsModule, PaperExchangeModule, RiskModule, RealtimeModule],
   controllers: [OrdersController],
   providers: [OrdersService, TradingEventsPublisher, WorkerCalls],
   exports: [OrdersService],

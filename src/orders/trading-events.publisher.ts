@@ -1,9 +1,10 @@
 /**
  * Turns what the paper exchange committed into the user's private Socket.IO events: `order`,
- * `trade`, `position`, `account`, and an `alert` on liquidation. Runs after the transaction commits.
+ * `trade`, `position`, `account`; a liquidation raises the alert POSITION_LIQUIDATED (kept, and pushed). Runs after the transaction commits.
  */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AlertsService } from '../alerts/alerts.service';
 import { toApi } from '../common/decimal';
 import { PaperExchangeService, type EventListener } from '../exchanges/paper/paper-exchange.service';
 import { positionView } from '../positions/positions.service';
@@ -17,6 +18,7 @@ export class TradingEventsPublisher implements OnModuleInit {
     private readonly paper: PaperExchangeService,
     private readonly events: UserEventsService,
     private readonly dataSource: DataSource,
+    private readonly alerts: AlertsService,
   ) {}
 
   onModuleInit(): void {
@@ -26,6 +28,15 @@ export class TradingEventsPublisher implements OnModuleInit {
   private async publish(outcomes: Parameters<EventListener>[0]): Promise<void> {
     for (const outcome of outcomes) {
       const { userId, exchangeAccountId, events, orderRows } = outcome;
+      // a liquidation is kept as an alert (and pushed) whether or not the user is listening now
+      for (const e of events) {
+        if (e.type !== 'LIQUIDATION') continue;
+        void this.alerts.raise({
+          userId, exchangeAccountId, code: 'POSITION_LIQUIDATED', severity: 'critical', symbol: e.symbol,
+          message: `Your ${e.symbol} position was liquidated at ${toApi(e.bankruptcyPrice)} (mark ${toApi(e.markPrice)})`,
+          details: { positionSide: e.positionSide, bankruptcyPrice: toApi(e.bankruptcyPrice), markPrice: toApi(e.markPrice) },
+        });
+      }
       if (!this.events.hasListeners(userId)) continue;
       const orderIds = [...new Set(events.flatMap((e) => (e.type === 'ORDER_UPDATE' ? [e.order.orderId] : [])))];
       if (orderIds.length > 0) {
@@ -52,10 +63,6 @@ export class TradingEventsPublisher implements OnModuleInit {
           assets.add(e.entry.asset);
         } else if (e.type === 'LIQUIDATION') {
           legs.add(`${e.symbol}:${e.positionSide}`);
-          this.events.emitToUser(userId, 'alert', {
-            code: 'POSITION_LIQUIDATED', severity: 'critical', symbol: e.symbol, positionSide: e.positionSide,
-            message: `Your ${e.symbol} position was liquidated at ${toApi(e.bankruptcyPrice)} (mark ${toApi(e.markPrice)})`,
-          });
         }
       }
       for (const key of legs) {

@@ -6,6 +6,7 @@ import { UsersService } from '../auth/users.service';
 import { RiskService } from '../risk/risk.service';
 import { PaperDepositDto, RiskLimitsDto } from './dto/positions.dto';
 import { PositionsService } from './positions.service';
+import { Audited } from '../audit/audited.decorator';
 
 const EMPTY = { maxLeverage: null, maxOrderNotional: null, maxPositionNotional: null, maxDailyTrades: null, forcedStopLossPct: null };
 
@@ -29,6 +30,7 @@ export class AdminAccountsController {
   }
 
   @Put('risk-limits')
+  @Audited('risk_limits.set', 'user')
   @ApiOperation({ summary: 'Set a user\'s risk limits: max leverage, order and position notional, daily trades, forced stop-loss' })
   async putLimits(@Param('id', ParseIntPipe) id: number, @Body() dto: RiskLimitsDto) {
     await this.users.getById(id);
@@ -36,6 +38,7 @@ export class AdminAccountsController {
   }
 
   @Post('paper-deposit')
+  @Audited('paper.deposit', 'user')
   @ApiOperation({ summary: 'Credit a user\'s paper account' })
   async deposit(@Param('id', ParseIntPipe) id: number, @Body() dto: PaperDepositDto) {
     await this.users.getById(id);

@@ -4,6 +4,7 @@ import { CurrentUser, Roles, type Caller } from '../auth/auth.decorators';
 import { AccountQueryDto } from '../orders/dto/order.dto';
 import { LedgerQueryDto, ModifyMarginDto, SetLeverageDto, SetMarginModeDto, SetPositionModeDto } from './dto/positions.dto';
 import { PositionsService } from './positions.service';
+import { Audited } from '../audit/audited.decorator';
 
 const SYMBOL = /^[A-Z0-9_-]{2,50}$/;
 
@@ -32,6 +33,7 @@ export class PositionsController {
   }
 
   @Post('leverage')
+  @Audited('account.set_leverage', 'account')
   @HttpCode(200)
   @Roles('trader')
   @ApiOperation({ summary: 'Set the leverage of a symbol (limited by the brackets)' })
@@ -40,6 +42,7 @@ export class PositionsController {
   }
 
   @Post('margin-mode')
+  @Audited('account.set_margin_mode', 'account')
   @HttpCode(200)
   @Roles('trader')
   @ApiOperation({ summary: 'Isolated or cross margin for a symbol' })
@@ -48,6 +51,7 @@ export class PositionsController {
   }
 
   @Post('position-mode')
+  @Audited('account.set_position_mode', 'account')
   @HttpCode(200)
   @Roles('trader')
   @ApiOperation({ summary: 'Hedge mode (dualSidePosition true) or one-way mode' })
@@ -56,6 +60,7 @@ export class PositionsController {
   }
 
   @Post('positions/:symbol/margin')
+  @Audited('position.modify_margin', 'symbol')
   @HttpCode(200)
   @Roles('trader')
   @ApiOperation({ summary: 'Add or remove isolated margin' })

@@ -8,11 +8,11 @@
  */
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AlertsService } from '../alerts/alerts.service';
 import { dec, toApi } from '../common/decimal';
 import { PaperExchangeService, type PaperOutcome } from '../exchanges/paper/paper-exchange.service';
 import type { Order } from '../exchanges/types';
 import { MarketDataService } from '../market-data/market-data.service';
-import { UserEventsService } from '../realtime/user-events.service';
 import { forcedStopLossCloses, type ForcedClose } from './domain/forced-stop-loss';
 import { RiskLimitsRepository } from './risk-limits.repository';
 
@@ -31,7 +31,7 @@ export class ForcedStopLossMonitor implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly paper: PaperExchangeService,
     private readonly marketData: MarketDataService,
-    private readonly events: UserEventsService,
+    private readonly alerts: AlertsService,
     private readonly limits: RiskLimitsRepository,
   ) {}
 
@@ -88,14 +88,14 @@ export class ForcedStopLossMonitor implements OnModuleInit {
     });
     for (const { close, outcome } of outcomes) {
       this.paper.publish(outcome);
-      this.events.emitToUser(account.userId, 'alert', {
+      await this.alerts.raise({
+        userId: account.userId,
+        exchangeAccountId: account.exchangeAccountId,
         code: 'FORCED_STOP_LOSS',
         severity: 'critical',
         symbol: close.symbol,
-        positionSide: close.positionSide,
-        roePct: toApi(close.roePct.round(2, 0)),
-        limitPct: toApi(pct),
         message: `Your ${close.symbol} position was closed at market: its ROE ${toApi(close.roePct.round(2, 0))}% reached your forced stop-loss of -${toApi(pct)}%`,
+        details: { positionSide: close.positionSide, roePct: toApi(close.roePct.round(2, 0)), limitPct: toApi(pct), orderId: outcome.value.orderId },
       });
     }
     return outcomes.map(({ close, outcome }) => ({ exchangeAccountId: account.exchangeAccountId, close, order: outcome.value }));

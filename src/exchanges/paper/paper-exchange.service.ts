@@ -398,12 +398,16 @@ export class PaperExchangeService {
 
   /**
    * Every active account (positions or open orders) at the current marks — only the given users'
-   * when `userIds` is given — from one unlocked read; each view is computed when first read.
+   * when `userIds` is given, only those holding positions with `withPositions` — from one unlocked
+   * read; each view is computed when first read.
    */
-  async activeViews(userIds?: readonly number[]): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
+  async activeViews(userIds?: readonly number[], options: { withPositions?: boolean } = {}): Promise<{ exchangeAccountId: number; userId: number; view: AccountView }[]> {
     const { snapshot } = this.requireMarket();
     if (userIds?.length === 0) return [];
-    return (await this.activeLoaded(userIds)).map((loaded) => {
+    const loaded = await this.activeLoaded(userIds);
+    // with `withPositions`, accounts holding only open orders are left out before anything is decoded
+    const wanted = options.withPositions ? loaded.filter((l) => ((l.state.positions as unknown[] | undefined)?.length ?? 0) > 0) : loaded;
+    return wanted.map((loaded) => {
       let view: AccountView | undefined;
       const compute = () => this.engineFor(loaded, snapshot).getAccount(String(loaded.exchangeAccountId));
       return {
