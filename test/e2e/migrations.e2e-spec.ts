@@ -90,9 +90,15 @@ async function checkMigrations(url: string) {
   }
 }
 
+/** Reverts the migrations applied after `name`, then `name` itself. */
+async function revertThrough(ds: DataSource, name: string) {
+  const applied = async () => ((await ds.query(`SELECT name FROM migrations`)) as { name: string }[]).some((m) => m.name === name);
+  while (await applied()) await ds.undoLastMigration({ transaction: 'each' });
+}
+
 /** An account's open orders move out of its engine state into paper_open_orders, and back on revert. */
 async function checkOpenOrdersMove(ds: DataSource) {
-  await ds.undoLastMigration({ transaction: 'each' });
+  await revertThrough(ds, 'PaperOpenOrders1764000000004');
   expect(await tables(ds)).not.toContain('paper_open_orders');
   const [{ id: userId }] = await ds.query(`INSERT INTO users (username, password_hash, role) VALUES ('mig_user', 'x', 'trader') RETURNING id`);
   const [{ id }] = await ds.query(`INSERT INTO exchange_accounts (user_id, exchange, name) VALUES ($1, 'paper', 'paper') RETURNING id`, [userId]);
@@ -106,7 +112,7 @@ async function checkOpenOrdersMove(ds: DataSource) {
   const moved: { order_id: string; state: object }[] = await ds.query(`SELECT order_id::text, state FROM paper_open_orders o WHERE exchange_account_id = $1 ORDER BY o.order_id`, [id]);
   expect(moved).toEqual([{ order_id: '9', state: orders[0] }, { order_id: '12', state: orders[1] }]);
   expect((await ds.query(`SELECT state->'openOrders' AS o FROM paper_accounts WHERE exchange_account_id = $1`, [id]))[0].o).toEqual([]);
-  await ds.undoLastMigration({ transaction: 'each' });
+  await revertThrough(ds, 'PaperOpenOrders1764000000004');
   expect((await ds.query(`SELECT state->'openOrders' AS o FROM paper_accounts WHERE exchange_account_id = $1`, [id]))[0].o).toEqual(orders);
   await ds.query(`DELETE FROM paper_accounts`);
   await ds.query(`DELETE FROM exchange_accounts`);
