@@ -7,6 +7,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
+import { newestFirst } from '../common/db/newest-first';
 import type { Page } from '../common/http/pagination.dto';
 import { UserEventsService } from '../realtime/user-events.service';
 
@@ -123,13 +124,7 @@ export class AlertsService {
     if (f.code !== undefined) where.push(`code = $${params.push(f.code)}`);
     if (f.severity !== undefined) where.push(`severity = $${params.push(f.severity)}`);
     if (f.acknowledged !== undefined) where.push(f.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
-    if (f.cursor !== undefined) where.push(`id < $${params.push(f.cursor)}`);
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(f.limit + 1)}`,
-      params,
-    )) as AlertRow[];
-    const items = rows.slice(0, f.limit).map(toAlertView);
-    return { items, nextCursor: rows.length > f.limit ? items[items.length - 1].id : null };
+    return newestFirst(this.dataSource, 'alerts', { where, params }, f, toAlertView);
   }
 
   /** Acknowledges an open alert: 404 ALERT_NOT_FOUND, 409 ALERT_ALREADY_ACKNOWLEDGED (nothing changes). */

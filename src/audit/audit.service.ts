@@ -6,6 +6,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { newestFirst } from '../common/db/newest-first';
 import type { Page } from '../common/http/pagination.dto';
 
 export interface AuditEntry {
@@ -133,12 +134,6 @@ export class AuditService {
     if (f.targetType !== undefined) where.push(`target_type = $${params.push(f.targetType)}`);
     if (f.targetId !== undefined) where.push(`target_id = $${params.push(f.targetId)}`);
     if (f.outcome !== undefined) where.push(`outcome = $${params.push(f.outcome)}`);
-    if (f.cursor !== undefined) where.push(`id < $${params.push(f.cursor)}`);
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM audit_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(f.limit + 1)}`,
-      params,
-    )) as AuditRow[];
-    const items = rows.slice(0, f.limit).map(toAuditView);
-    return { items, nextCursor: rows.length > f.limit ? items[items.length - 1].id : null };
+    return newestFirst(this.dataSource, 'audit_logs', { where, params }, f, toAuditView);
   }
 }
