@@ -1,4 +1,4 @@
-import { DynamicModule, Logger, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -12,7 +12,6 @@ import { PositionsModule } from './positions/positions.module';
 import { dataSourceOptions, poolSizeOf } from './common/db/data-source';
 import { runMigrationsLocked } from './common/db/migration-runner';
 import { GlobalExceptionFilter } from './common/http/exception.filter';
-import { requestIdMiddleware } from './common/logging/request-id.middleware';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -20,7 +19,7 @@ import { MarketDataModule } from './market-data/market-data.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     if (!config.database.url) throw new Error('database url must be resolved before the app module is built');
     return {
@@ -52,9 +51,5 @@ export class AppModule implements NestModule {
       ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware).forRoutes('*');
   }
 }

@@ -15,6 +15,7 @@ import type { AuditedAction } from './audited.decorator';
 /** The metadata key of `@Audited` (kept here: the decorator file imports this one). */
 const AUDITED = 'audited';
 import { AuditService } from './audit.service';
+import { requestIdOf } from '../common/logging/request-id';
 
 interface AuditedRequest {
   method: string;
@@ -24,7 +25,7 @@ interface AuditedRequest {
   query?: Record<string, unknown>;
   body?: unknown;
   user?: Caller;
-  raw?: { requestId?: string };
+  raw?: unknown;
 }
 
 @Injectable()
@@ -58,7 +59,7 @@ export class AuditInterceptor implements NestInterceptor {
         status,
         errorCode,
         ip: req.ip,
-        requestId: req.raw?.requestId,
+        requestId: requestIdOf(req.raw),
         details,
       });
     };

@@ -7,6 +7,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, ErrorDetail } from '../errors';
+import { requestIdOf } from '../logging/request-id';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -117,7 +118,12 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const http = this.adapterHost.httpAdapter;
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? exception : String(exception));
+      // with the request id, which the caller has in X-Request-Id
+      const req = host.switchToHttp().getRequest<{ raw?: unknown } | undefined>();
+      const requestId = requestIdOf(req?.raw);
+      this.logger.error(
+        exception instanceof Error ? { msg: exception.message, stack: exception.stack, requestId } : { msg: String(exception), requestId },
+      );
     }
     if (http.isHeadersSent(res)) return;
     http.reply(res, body, body.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR);

@@ -6,13 +6,15 @@
  * - Node's own timeouts and answers to malformed HTTP (Fastify would keep idle connections 72 s,
  *   time requests out never, and answer a client error with a JSON body of its own);
  * - no 503 of Fastify's own while the app closes;
- * - X-Forwarded-For trusted only with TRUST_PROXY.
+ * - X-Forwarded-For trusted only with TRUST_PROXY;
+ * - every request's id (request-id.ts).
  * Fastify's logger stays off: the app logs through Nest's logger.
  */
 import { BadRequestException, HttpException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { AppConfig } from '../../config/app-config';
+import { registerRequestIds } from '../logging/request-id';
 import { JSON_BODY_LIMIT, registerBodyParsers } from './body-parsers';
 import { toErrorBody } from './exception.filter';
 
@@ -55,6 +57,7 @@ export function createHttpAdapter(config: Pick<AppConfig, 'trustProxy'>): Fastif
     },
   });
   const fastify = adapter.getInstance();
+  registerRequestIds(fastify);
   registerBodyParsers(fastify);
   fastify.server.removeAllListeners('clientError');
   return adapter;

@@ -1,11 +1,9 @@
 /**
- * Structured JSON logs, one object a line, with the request id of the request being served.
+ * Structured JSON logs, one object a line (a line about a request carries its `requestId`: the
+ * caller passes it in the object logged).
  * Values under keys that look secret (password, token, secret, key, authorization) are redacted.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
-
-export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 type Level = (typeof LEVELS)[number];
@@ -35,8 +33,6 @@ export class JsonLogger implements LoggerService {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const entry: Record<string, unknown> = { time: new Date().toISOString(), level };
     if (context) entry.context = context;
-    const requestId = requestContext.getStore()?.requestId;
-    if (requestId) entry.requestId = requestId;
     if (typeof message === 'object' && message !== null && !(message instanceof Error)) {
       Object.assign(entry, redact(message));
     } else if (message instanceof Error) {
