@@ -1,7 +1,7 @@
 /**
  * Order placement over HTTP on loopback, side by side in one run:
  *  1. the app on the embedded database (PGlite, DATABASE_URL unset): POST /api/v1/contracts/orders
- *     at maximum throughput (autocannon, closed loop, one trader per connection), then at a steady
+ *     at maximum throughput (autocannon, closed loop, 16 connections of 4 traders each), then at a steady
  *     500 orders/s (after a first paced load of 3 s at that rate, reported apart as the warm-up) and
  *     at half the measured maximum (open loop), then an authenticated
  *     GET /api/v1/auth/me at maximum throughput — the framework + auth baseline;
@@ -54,7 +54,14 @@ function compiledApp(): typeof Bootstrap {
   return require(file) as typeof Bootstrap;
 }
 
-const TRADERS = 16;
+/**
+ * Traders, dealt to CONNECTIONS keep-alive connections (4 each). An exchange caps the orders an
+ * account may have open on a contract (200 on Binance, MAX_NUM_ORDERS, and so on the paper
+ * exchange): half of the mix rests, so a trader must not send more than about 400 orders between two
+ * cancel-alls — at 2,000 orders/s for 10 s that is 64 traders at least.
+ */
+const TRADERS = 64;
+const CONNECTIONS = 16;
 const MAX_SECONDS = 10;
 const STEADY_RATE = 500;
 const STEADY_SECONDS = 10;
@@ -126,8 +133,15 @@ export interface LoadJob {
   path: string;
   /** Request bodies, cycled by every connection (paced: by every header set); null for a GET. */
   bodies: string[] | null;
-  /** One header set per connection (paced: round robin over the sets). */
+  /**
+   * One header set per trader. Closed loop: the sets are dealt to the connections in turn (set i to
+   * connection i mod `connections`), and each connection cycles through the bodies, each body sent
+   * for each of its traders in turn (so every trader sends the bodies in their order). Paced: round
+   * robin over the sets.
+   */
   headerSets: Record<string, string>[];
+  /** Closed loop: connections (default one per header set). */
+  connections?: number;
   expectedStatus: number;
   seconds: number;
   /** Paced runs: requests per second. */
@@ -233,30 +247,34 @@ function closedLoop(job: LoadJob): Promise<LoadFigures> {
   const autocannon = require('autocannon') as Autocannon;
   const rec = new Recorder(job.expectedStatus);
   const bodies = job.bodies ?? [''];
+  const connections = job.connections ?? job.headerSets.length;
   let next = 0;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const instance = autocannon(
       {
         url: job.url,
-        connections: job.headerSets.length,
+        connections,
         duration: job.seconds,
         timeout: 10,
-        // One trader per connection. setRequests, not setHeaders: with a list of requests,
-        // setHeaders only changes the request in hand, not the others of the cycle.
+        // The connection's traders in turn for each body. setRequests, not setHeaders: with a list
+        // of requests, setHeaders only changes the request in hand, not the others of the cycle.
         setupClient(client: AutocannonClient) {
-          const headers = { ...job.headerSets[next++ % job.headerSets.length], ...(job.bodies ? { 'content-type': 'application/json' } : {}) };
+          const k = next++ % connections;
+          const traders = job.headerSets.filter((_, i) => i % connections === k);
           client.setRequests(
-            bodies.map((body) => ({
-              method: job.method,
-              path: job.path,
-              headers,
-              ...(job.bodies ? { body } : {}),
-              // only non-expected answers are kept (a few of them), for the report
-              onResponse: (status: number, responseBody: string) => {
-                if (status !== job.expectedStatus) rec.sample(status, String(responseBody));
-              },
-            })),
+            bodies.flatMap((body) =>
+              traders.map((set) => ({
+                method: job.method,
+                path: job.path,
+                headers: { ...set, ...(job.bodies ? { 'content-type': 'application/json' } : {}) },
+                ...(job.bodies ? { body } : {}),
+                // only non-expected answers are kept (a few of them), for the report
+                onResponse: (status: number, responseBody: string) => {
+                  if (status !== job.expectedStatus) rec.sample(status, String(responseBody));
+                },
+              })),
+            ),
           );
         },
       },
@@ -631,6 +649,7 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
     path: '/api/v1/contracts/orders',
     bodies,
     headerSets,
+    connections: CONNECTIONS,
     expectedStatus: 201,
     seconds,
     rate,
@@ -653,6 +672,7 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
     path: '/api/v1/auth/me',
     bodies: null,
     headerSets,
+    connections: CONNECTIONS,
     expectedStatus: 200,
     seconds: GET_SECONDS,
   });
@@ -765,6 +785,7 @@ async function measureFastify(
       path: '/orders',
       bodies,
       headerSets: accounts.map((a) => ({ 'x-user-id': String(a.userId), 'x-account-id': String(a.exchangeAccountId) })),
+      connections: CONNECTIONS,
       expectedStatus: 201,
       seconds,
     });
@@ -918,16 +939,16 @@ export function print(r: OrdersBenchResult): void {
   const row = (name: string, database: string, f: LoadFigures) =>
     `${name.padEnd(46)} ${database.padEnd(9)} ${String(f.perSecond).padStart(7)} ${f.p50Ms.toFixed(2).padStart(9)} ${f.p99Ms.toFixed(2).padStart(9)} ${String(f.non2xx).padStart(8)} ${String(f.errors + f.unanswered).padStart(7)}`;
   const lines = [
-    `order placement over HTTP on loopback, ${os.cpus().length} cores; ${r.traders} traders, one per connection, each cycling`,
+    `order placement over HTTP on loopback, ${os.cpus().length} cores; ${r.traders} traders on ${CONNECTIONS} connections, each trader cycling`,
     `LIMIT GTC buy -3% / MARKET buy / LIMIT GTC sell +3% / MARKET sell, 0.001 ${SYMBOL} ("failed": connection errors, or unanswered at the end of a paced run)`,
     head,
   ];
   const block = (database: string, d: DatabaseFigures) => {
-    lines.push(row(`POST orders, max (${r.traders} conns, ${MAX_SECONDS} s)`, database, d.ordersMax));
+    lines.push(row(`POST orders, max (${CONNECTIONS} conns, ${MAX_SECONDS} s)`, database, d.ordersMax));
     lines.push(row(`  first paced load, ${STEADY_RATE}/s (${PACED_WARMUP_SECONDS} s, warm-up)`, database, d.ordersPacedWarmup));
     lines.push(row(`POST orders, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s, open loop)`, database, d.ordersSteady));
     lines.push(row(`POST orders, steady ${d.ordersHalfMax.rate}/s = max/2 (${HALF_MAX_SECONDS} s)`, database, d.ordersHalfMax));
-    lines.push(row(`GET /auth/me, max (${r.traders} conns, ${GET_SECONDS} s)`, database, d.getMax));
+    lines.push(row(`GET /auth/me, max (${CONNECTIONS} conns, ${GET_SECONDS} s)`, database, d.getMax));
   };
   const clean = (f: LoadFigures) => f.non2xx + f.errors + f.unanswered + f.unexpected === 0;
   const problems: string[] = [];
@@ -956,7 +977,7 @@ export function print(r: OrdersBenchResult): void {
       );
     };
     block('server', s);
-    lines.push(row(`bare Fastify + pg INSERT, max (${r.traders} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
+    lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
     const { workers, ...single } = s;
     for (const [k, f] of Object.entries(single)) check(`server ${k}`, f as LoadFigures);
     if ('skipped' in workers) {
@@ -965,7 +986,7 @@ export function print(r: OrdersBenchResult): void {
       const label = `server×${workers.workers}`;
       lines.push(`the same with ${workers.workers} worker processes (APP_WORKERS=${workers.workers}; the bare route in ${workers.workers} processes too):`);
       block(label, workers);
-      lines.push(row(`bare Fastify + pg INSERT, max (${r.traders} conns, ${FASTIFY_SECONDS} s)`, label, workers.fastifyInsert));
+      lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, label, workers.fastifyInsert));
       const { workers: _n, ...figures } = workers;
       for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f as LoadFigures);
     }

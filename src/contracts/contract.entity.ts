@@ -63,6 +63,14 @@ export class ContractEntity {
   @Column({ name: 'min_notional', type: 'decimal', precision: 20, scale: 8 })
   minNotional: string;
 
+  /** Binance MAX_NUM_ORDERS: open orders per account on the contract (0: no limit). */
+  @Column({ name: 'max_num_orders', type: 'integer', default: 200 })
+  maxNumOrders: number;
+
+  /** Binance MAX_NUM_ALGO_ORDERS: open conditional orders per account on the contract (0: no limit). */
+  @Column({ name: 'max_num_algo_orders', type: 'integer', default: 10 })
+  maxNumAlgoOrders: number;
+
   @Column({ name: 'max_leverage', type: 'integer', nullable: true })
   maxLeverage: number | null;
 

@@ -2,7 +2,7 @@
  * Exchange error codes: what every adapter (paper, Binance, OKX) throws when the venue refuses an
  * order or a setting. Adapters translate the venue's own codes at their edge (Binance: -2019
  * margin is insufficient, -2021 order would immediately trigger, -5022 post-only would cross,
- * -2022 reduce-only rejected, -2013 order does not exist, -4164 notional too small; see
+ * -2022 reduce-only rejected, -2025 max open order limit reached, -2013 order does not exist, -4164 notional too small; see
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/error-code). Unknown codes
  * become a plain ExchangeError; transient failures are ExchangeUnavailableError / RateLimitedError.
  */
@@ -14,6 +14,7 @@ export const ExchangeErrorCode = {
   INVALID_PRICE: 'INVALID_PRICE',
   INVALID_QUANTITY: 'INVALID_QUANTITY',
   MIN_NOTIONAL: 'MIN_NOTIONAL',
+  MAX_OPEN_ORDERS: 'MAX_OPEN_ORDERS',
   ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   ORDER_WOULD_IMMEDIATELY_TRIGGER: 'ORDER_WOULD_IMMEDIATELY_TRIGGER',

@@ -136,6 +136,28 @@ describe('trading rules: isolation, roles, validation, risk limits', () => {
     expect(ledger.body.items.map((i: { type: string }) => i.type)).toEqual(['TRANSFER']);
   });
 
+  it("refuses a resting order beyond the contract's open-order limit with MAX_OPEN_ORDERS, persisting nothing; a market order still goes", async () => {
+    const u = await t.newUser('trader');
+    const c = as(u.token);
+    const contract = await c.get('/api/v1/contracts/BTCUSDT');
+    expect(contract.body).toMatchObject({ maxNumOrders: 200, maxNumAlgoOrders: 10 });
+    const below = mark.times('0.97').round(1, 0);
+    for (let i = 0; i < 200; i++) {
+      const res = await c.post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: below.minus(dec('0.1').times(i)).toFixed(1) });
+      expect(res.status).toBe(201);
+    }
+    const before = await counts(u.id);
+    const wallet = (await c.get('/api/v1/contracts/account')).body;
+    const refused = await c.post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: below.minus(30).toFixed(1) });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'MAX_OPEN_ORDERS', message: 'BTCUSDT allows at most 200 open orders per account; 200 are open' });
+    expect(await counts(u.id)).toEqual(before);
+    expect((await c.get('/api/v1/contracts/account')).body).toEqual(wallet);
+    const market = await c.post('/api/v1/contracts/orders', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' });
+    expect(market.status).toBe(201);
+    expect(market.body.status).toBe('FILLED');
+  });
+
   it("enforces an admin's per-user limits with their own codes", async () => {
     const u = await t.newUser('trader');
     const admin = as(t.adminToken);

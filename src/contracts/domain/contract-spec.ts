@@ -64,6 +64,13 @@ export interface ContractSpec {
   readonly marketMaxQty: Decimal;
   /** Smallest order notional in the quote asset (Binance MIN_NOTIONAL); zero when the exchange has none (COIN-M). */
   readonly minNotional: Decimal;
+  /**
+   * Most orders an account may have open on the contract, conditional ones included (Binance
+   * MAX_NUM_ORDERS), and most conditional ("algo": STOP, TAKE_PROFIT, their _MARKET forms, trailing
+   * stops) among them (MAX_NUM_ALGO_ORDERS). Zero disables the check.
+   */
+  readonly maxNumOrders: number;
+  readonly maxNumAlgoOrders: number;
   /** Highest leverage of the first bracket. */
   readonly maxLeverage: number;
   /** Ordered by `bracket`, contiguous (`floor[n] = cap[n-1]`). */

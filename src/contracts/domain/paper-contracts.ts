@@ -3,10 +3,11 @@
  * paper and live. Dated snapshots, not live values (the live adapters read exchangeInfo and
  * leverageBracket at startup):
  *
- * - Filters (tick, step, min/max quantity, min notional, clearance fee) from real exchangeInfo rows
- *   captured by ccxt (ccxt/ccxt @ 0dca8ac ts/src/test/static/markets/binance.json), as kept in
- *   shared/reference/payloads_binance.json (`binance-exchangeinfo-btcusdt-ccxt`,
- *   `binance-exchangeinfo-ethusdt-ccxt`, `binance-coinm-exchangeinfo-btcusd-perp-ccxt`).
+ * - Filters (tick, step, min/max quantity, min notional, open-order limits, clearance fee) from
+ *   real exchangeInfo rows captured by ccxt (ccxt/ccxt @ 0dca8ac ts/src/test/static/markets/binance.json),
+ *   as kept in shared/reference/payloads_binance.json (`binance-exchangeinfo-btcusdt-ccxt`,
+ *   `binance-exchangeinfo-ethusdt-ccxt`, `binance-coinm-exchangeinfo-btcusd-perp-ccxt`); ETHUSDT's
+ *   open-order limits (200 orders, 10 conditional) as BTCUSDT's.
  * - Fees: Binance's default tier (USDⓈ-M maker 0.02% / taker 0.04%; COIN-M maker 0.01% / taker
  *   0.05%; GET /fapi/v1/commissionRate doc example and ccxt's parsed fees).
  * - Brackets: BTCUSDT is the table the Binance USDⓈ-M liquidation FAQ quotes (bracket 3 = 250,000 –
@@ -98,6 +99,8 @@ export const BTCUSDT: ContractSpec = {
   maxQty: dec('1000'),
   marketMaxQty: dec('120'),
   minNotional: dec('5'),
+  maxNumOrders: 200,
+  maxNumAlgoOrders: 10,
   maxLeverage: 125,
   brackets: BTCUSDT_BRACKETS,
   liquidationFeeRate: dec('0.0125'),
@@ -119,6 +122,8 @@ export const ETHUSDT: ContractSpec = {
   maxQty: dec('10000'),
   marketMaxQty: dec('2000'),
   minNotional: dec('5'),
+  maxNumOrders: 200,
+  maxNumAlgoOrders: 10,
   maxLeverage: 100,
   brackets: ETHUSDT_BRACKETS,
   liquidationFeeRate: dec('0.0125'),
@@ -145,6 +150,8 @@ export const BTCUSD_PERP: ContractSpec = {
   maxQty: dec('1000000'),
   marketMaxQty: dec('60000'),
   minNotional: dec(0),
+  maxNumOrders: 200,
+  maxNumAlgoOrders: 20,
   maxLeverage: 125,
   brackets: BTCUSD_BRACKETS,
   makerFeeRate: dec('0.0001'),

@@ -201,4 +201,52 @@ describe('PaperEngine orders', () => {
       expect(() => sut.setLeverage({ accountId: 'a1', ts: T0 + 4, symbol: 'BTCUSDT', leverage: 126 })).toThrow(expect.objectContaining({ code: 'LEVERAGE_TOO_HIGH' }));
     });
   });
+
+  describe('open-order limits (Binance MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS)', () => {
+    const limit = (sut: ReturnType<typeof anEngine>, ts: number, price: string, extra: Partial<Parameters<ReturnType<typeof anEngine>['placeOrder']>[0]> = {}) =>
+      sut.placeOrder({ accountId: 'a1', ts, symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: dec(price), qty: dec('0.001'), timeInForce: 'GTC', ...extra });
+
+    it('refuses the order beyond 200 open on a contract, changing nothing; orders that never rest and other contracts still go', () => {
+      const sut = anEngine({ deposit: { USDT: '1000000' } });
+      sut.applyTick(book(T0 + 1, '60000'));
+      sut.applyTick(aBookTick('ETHUSDT', T0 + 1, '3000', { step: '0.5', qty: '20' }));
+      for (let i = 0; i < 200; i++) limit(sut, T0 + 2 + i, String(50000 + i));
+      const before = sut.getAccount('a1');
+      expect(before.openOrders).toHaveLength(200);
+      const refusal = (() => {
+        try {
+          limit(sut, T0 + 300, '49000');
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(refusal).toBeInstanceOf(ExchangeRejectedError);
+      expect(refusal).toMatchObject({ code: 'MAX_OPEN_ORDERS', message: 'BTCUSDT allows at most 200 open orders per account; 200 are open' });
+      const after = sut.getAccount('a1');
+      expect(after.openOrders).toHaveLength(200);
+      expect(after.balances).toEqual(before.balances);
+      // a market order and an IOC limit never rest: still accepted at the limit
+      expect(sut.placeOrder({ accountId: 'a1', ts: T0 + 301, symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: dec('0.001') }).value.status).toBe('FILLED');
+      expect(limit(sut, T0 + 302, '60500', { timeInForce: 'IOC' }).value.status).toBe('FILLED');
+      // another contract has its own count
+      expect(sut.placeOrder({ accountId: 'a1', ts: T0 + 303, symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', price: dec('2900'), qty: dec('0.01'), timeInForce: 'GTC' }).value.status).toBe('NEW');
+      // one canceled makes room for one
+      sut.cancelOrder({ accountId: 'a1', ts: T0 + 304, symbol: 'BTCUSDT', orderId: before.openOrders[0].orderId });
+      expect(limit(sut, T0 + 305, '49000').value.status).toBe('NEW');
+      expect(() => limit(sut, T0 + 306, '48000')).toThrow(expect.objectContaining({ code: 'MAX_OPEN_ORDERS' }));
+    });
+
+    it('refuses the conditional order beyond 10 open on a contract, while plain limit orders still go', () => {
+      const sut = anEngine({ deposit: { USDT: '1000000' } });
+      sut.applyTick(book(T0 + 1, '60000'));
+      const stop = (ts: number, stopPrice: string) =>
+        sut.placeOrder({ accountId: 'a1', ts, symbol: 'BTCUSDT', side: 'BUY', type: 'STOP_MARKET', stopPrice: dec(stopPrice), qty: dec('0.001') });
+      for (let i = 0; i < 10; i++) stop(T0 + 2 + i, String(61000 + i));
+      expect(() => stop(T0 + 20, '62000')).toThrow(
+        expect.objectContaining({ code: 'MAX_OPEN_ORDERS', message: 'BTCUSDT allows at most 10 open conditional orders per account; 10 are open' }),
+      );
+      expect(sut.getAccount('a1').openOrders).toHaveLength(10);
+      expect(limit(sut, T0 + 21, '59000').value.status).toBe('NEW');
+    });
+  });
 });

@@ -94,6 +94,31 @@ function assertMargin(ctx: OpContext, account: AccountState, spec: ContractSpec,
   }
 }
 
+/**
+ * Binance MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS (-2025 "Reach max open order limit"): an order that
+ * can rest is refused when the account already has the contract's limit of open orders on it (and a
+ * conditional one when it has the limit of conditional ones). An order that never rests (MARKET, IOC
+ * and FOK limits) is not: closing a position with a market order is never refused for this.
+ */
+function assertOpenOrderRoom(spec: ContractSpec, account: AccountState, cmd: PlaceOrderCommand): void {
+  const conditional = CONDITIONAL_ORDER_TYPES.has(cmd.type);
+  const rests = conditional || (cmd.type === 'LIMIT' && cmd.timeInForce !== 'IOC' && cmd.timeInForce !== 'FOK');
+  if (!rests || !(spec.maxNumOrders > 0 || (conditional && spec.maxNumAlgoOrders > 0))) return;
+  let open = 0;
+  let algo = 0;
+  for (const o of account.openOrders.values()) {
+    if (o.symbol !== cmd.symbol) continue;
+    open++;
+    if (CONDITIONAL_ORDER_TYPES.has(o.type)) algo++;
+  }
+  if (spec.maxNumOrders > 0 && open >= spec.maxNumOrders) {
+    throw rejected(C.MAX_OPEN_ORDERS, `${spec.symbol} allows at most ${spec.maxNumOrders} open orders per account; ${open} are open`);
+  }
+  if (conditional && spec.maxNumAlgoOrders > 0 && algo >= spec.maxNumAlgoOrders) {
+    throw rejected(C.MAX_OPEN_ORDERS, `${spec.symbol} allows at most ${spec.maxNumAlgoOrders} open conditional orders per account; ${algo} are open`);
+  }
+}
+
 export function placeOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrderCommand): OrderState {
   const spec = specOf(ctx.state, cmd.symbol);
   const market = ctx.state.markets.get(cmd.symbol);
@@ -107,6 +132,7 @@ export function placeOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrde
       if (x.clientOrderId === cmd.clientOrderId) throw rejected(C.DUPLICATE_CLIENT_ORDER_ID, `client order id ${cmd.clientOrderId} is already used by an open order`);
     }
   }
+  assertOpenOrderRoom(spec, account, cmd);
   const o = buildOrder(ctx, account, cmd, positionSide, qty);
   const conditional = CONDITIONAL_ORDER_TYPES.has(o.type);
   const reducing = isReducing(account, o);
