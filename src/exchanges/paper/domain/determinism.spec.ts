@@ -3,7 +3,7 @@ import { SyntheticFeed } from '../../market-feed/synthetic-feed';
 import { Prng } from '../../market-feed/prng';
 import { PaperEngine } from './engine';
 import { ledgerSum } from './queries';
-import { decodeBase, decodeState, encodeAccount, ORDER_FIELDS } from './snapshot';
+import { decodeBase, decodeState, encodeAccount, WRITABLE_ORDER_FIELDS } from './snapshot';
 import { dec } from '../../../common/decimal';
 import { newRun, randomOrder, SCENARIO_T0, step } from './testing/scenario';
 import { stripLedger, stripLedgerOf } from '../persistence/paper-store';
@@ -116,13 +116,13 @@ describe('PaperEngine determinism', () => {
     const again = PaperEngine.restore({ ...snap, accounts: [after] });
     expect(JSON.stringify(again.snapshotAccount(id).account)).toBe(JSON.stringify(PaperEngine.restore(JSON.parse(JSON.stringify({ ...snap, accounts: [after] }))).snapshotAccount(id).account));
   });
-  it('encodes an order anew when any one of its fields changed', () => {
+  it('encodes an order anew when any one of its writable fields changed (the others are readonly)', () => {
     const run = newRun(3, ACCOUNTS);
     step(run, SCENARIO_T0, 200, 2, ACCOUNTS);
     const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
     const raw = snap.accounts.find((a) => (a.openOrders as unknown[]).length >= 2)!;
     const records = raw.openOrders as object[];
-    for (const field of ORDER_FIELDS) {
+    for (const field of WRITABLE_ORDER_FIELDS) {
       const account = [...decodeState({ ...snap, accounts: [raw] }).accounts.values()][0];
       const unchanged = encodeAccount(account).openOrders as object[];
       unchanged.forEach((r, i) => expect(r).toBe(records[i]));
@@ -134,6 +134,18 @@ describe('PaperEngine determinism', () => {
       expect({ field, anew: open[0] !== records[0] }).toEqual({ field, anew: true });
       open.slice(1).forEach((r, i) => expect(r).toBe(records[i + 1]));
     }
+  });
+  it('encodes a copy made by spreading an order from its own fields, not as the original', () => {
+    const run = newRun(3, ACCOUNTS);
+    step(run, SCENARIO_T0, 200, 2, ACCOUNTS);
+    const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
+    const raw = snap.accounts.find((a) => (a.openOrders as unknown[]).length >= 1)!;
+    const account = [...decodeState({ ...snap, accounts: [raw] }).accounts.values()][0];
+    const [first] = account.openOrders.values();
+    account.openOrders.set(first.orderId, { ...first, side: first.side === 'BUY' ? 'SELL' : 'BUY' });
+    const [record] = encodeAccount(account).openOrders as { side: string }[];
+    expect(record).not.toBe((raw.openOrders as object[])[0]);
+    expect(record.side).toBe(first.side === 'BUY' ? 'SELL' : 'BUY');
   });
   it('an account handed over from one engine to the next acts as the same account decoded from its saved state', () => {
     const run = newRun(5, ACCOUNTS);

@@ -18,27 +18,36 @@ import type {
   WorkingType,
 } from '../../types';
 
+/**
+ * An order as the engine keeps it. The fields an order's life changes are writable; the rest are
+ * `readonly`, fixed when the order is opened — the snapshot's encoding of an unchanged order relies
+ * on it (it compares only the writable fields: `unchanged` in snapshot.ts). A field made writable
+ * here goes in that comparison.
+ */
 export interface OrderState {
+  /** Set once as the order is opened (placement), as is the client id when none was given. */
   orderId: string;
   clientOrderId: string;
-  accountId: string;
-  symbol: string;
-  side: OrderSide;
-  positionSide: PositionSide;
-  type: OrderType;
-  timeInForce: TimeInForce;
+  readonly accountId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly positionSide: PositionSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  /** A closePosition order's quantity is set when it triggers (the position's size then). */
   qty: Decimal;
-  price?: Decimal;
+  readonly price?: Decimal;
+  /** Trailing stops move it. */
   stopPrice?: Decimal;
-  activationPrice?: Decimal;
-  callbackRate?: Decimal;
-  workingType: WorkingType;
-  reduceOnly: boolean;
-  closePosition: boolean;
+  readonly activationPrice?: Decimal;
+  readonly callbackRate?: Decimal;
+  readonly workingType: WorkingType;
+  readonly reduceOnly: boolean;
+  readonly closePosition: boolean;
   status: Order['status'];
   executedQty: Decimal;
   cumQuote: Decimal;
-  createdTs: number;
+  readonly createdTs: number;
   updateTs: number;
   /** Conditional orders: true once triggered (they then work as MARKET or LIMIT). */
   triggered: boolean;

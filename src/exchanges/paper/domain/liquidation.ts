@@ -21,6 +21,7 @@ import { applyFill } from './fills';
 import { assetMargin, liquidationInput, markOf, positionMaintenance, positionUpnl, specOf } from './margin';
 import type { EngineState } from './engine-types';
 import type { LiquidationThreshold } from '../../../contracts/domain/hot-path';
+import { orderRecord } from './snapshot';
 
 /**
  * Runtime-only hot-path bound of a leg (not in the snapshot; rebuilt on demand): the calculator's
@@ -128,7 +129,7 @@ export function liquidate(ctx: OpContext, account: AccountState, legs: PositionS
 /** The engine's liquidation order (Binance client id "autoclose-…"). */
 function closeOrder(ctx: OpContext, account: AccountState, leg: PositionState): OrderState {
   const orderId = ctx.nextId();
-  return {
+  return orderRecord({
     orderId,
     clientOrderId: `autoclose-${orderId}`,
     accountId: account.accountId,
@@ -147,6 +148,6 @@ function closeOrder(ctx: OpContext, account: AccountState, leg: PositionState): 
     createdTs: ctx.ts,
     updateTs: ctx.ts,
     triggered: false,
-  };
+  });
 }
 

@@ -142,21 +142,30 @@ const openOrderSums = new WeakMap<Map<string, OrderState>, Map<string, { summed:
 /** Are the account's open orders of `asset` exactly the ones summed, with the same inputs? (No allocation.) */
 function unchangedSince(state: EngineState, account: AccountState, asset: string, summed: readonly SummedMargin[]): boolean {
   let k = 0;
+  // the contract's lookups once per run of orders of one symbol (an account's orders are mostly of a few)
+  let symbol: string | undefined;
+  let inAsset = false;
+  let leverage: number | undefined;
   for (const o of account.openOrders.values()) {
-    if (specOf(state, o.symbol).marginAsset !== asset) continue;
+    if (o.symbol !== symbol) {
+      symbol = o.symbol;
+      inAsset = specOf(state, symbol).marginAsset === asset;
+      leverage = account.settings.get(symbol)?.leverage;
+    }
+    if (!inAsset) continue;
     const was = summed[k++];
-    if (!was || !sameInputs(state, account, o, was)) return false;
+    if (!was || !sameInputs(state, o, was, leverage)) return false;
   }
   return k === summed.length;
 }
 
-function sameInputs(state: EngineState, account: AccountState, o: OrderState, was: SummedMargin): boolean {
+function sameInputs(state: EngineState, o: OrderState, was: SummedMargin, leverage: number | undefined): boolean {
   return (
     was.order === o &&
     was.qty === o.qty &&
     was.executedQty === o.executedQty &&
     was.price === orderReferencePrice(state, o) &&
-    was.leverage === account.settings.get(o.symbol)?.leverage &&
+    was.leverage === leverage &&
     was.held === !(o.reduceOnly || o.closePosition)
   );
 }
@@ -179,7 +188,7 @@ function openOrderMargin(state: EngineState, account: AccountState, asset: strin
     // the orders summed before this one and gone since (the map keeps its order: a subsequence)
     while (j < before.length && before[j].order !== o) sum = sum.minus(before[j++].margin);
     const was = j < before.length ? before[j++] : undefined;
-    if (was && sameInputs(state, account, o, was)) {
+    if (was && sameInputs(state, o, was, account.settings.get(o.symbol)?.leverage)) {
       summed.push(was);
       continue;
     }

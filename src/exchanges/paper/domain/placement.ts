@@ -22,6 +22,7 @@ import { assertTimeInForce, executeAsTaker, isReducing, workingQty } from './exe
 import { getPosition } from './fills';
 import { assetMargin, specOf } from './margin';
 import { assertWouldNotTrigger, reducibleQty, resolvePositionSide, validateFilters } from './order-validation';
+import { orderRecord } from './snapshot';
 import { shouldTrigger, triggerPrice } from './triggers';
 
 export function bookSide(market: MarketState, side: 'BUY' | 'SELL'): Level[] {
@@ -29,7 +30,7 @@ export function bookSide(market: MarketState, side: 'BUY' | 'SELL'): Level[] {
 }
 
 function buildOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrderCommand, positionSide: PositionSide, qty: Decimal): OrderState {
-  return {
+  return orderRecord({
     orderId: '',
     clientOrderId: cmd.clientOrderId ?? '',
     accountId: account.accountId,
@@ -52,7 +53,7 @@ function buildOrder(ctx: OpContext, account: AccountState, cmd: PlaceOrderComman
     createdTs: ctx.ts,
     updateTs: ctx.ts,
     triggered: false,
-  };
+  });
 }
 
 function assertTradable(spec: ContractSpec, market: MarketState | undefined, ts: number): void {

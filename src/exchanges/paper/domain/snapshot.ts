@@ -80,13 +80,25 @@ export const ORDER_FIELDS = [
 const EVERY_ORDER_FIELD: Exclude<keyof OrderState, (typeof ORDER_FIELDS)[number]> extends never ? true : never = true;
 void EVERY_ORDER_FIELD;
 
+/** The fields of OrderState that are not `readonly`: the ones an order's life changes. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type WritableKeys<T> = { [K in keyof T]-?: Same<{ [Q in K]: T[K] }, { -readonly [Q in K]: T[K] }> extends true ? K : never }[keyof T];
+/** What `unchanged` compares: every writable field of OrderState (the rest are fixed at opening). */
+export const WRITABLE_ORDER_FIELDS = [
+  'orderId', 'clientOrderId', 'qty', 'stopPrice', 'status', 'executedQty', 'cumQuote', 'updateTs', 'triggered', 'trailExtreme',
+] as const satisfies readonly WritableKeys<OrderState>[];
+/** Fails to compile when a field of OrderState is made writable without being added above. */
+const EVERY_WRITABLE_FIELD: Exclude<WritableKeys<OrderState>, (typeof WRITABLE_ORDER_FIELDS)[number]> extends never ? true : never = true;
+void EVERY_WRITABLE_FIELD;
+
 /**
  * An order's last encoding, on the order object itself (a symbol: not a field — not encoded, not
  * copied by `copyOrder`, invisible to JSON): a decoded order carries the record it came from, and an
  * order an engine keeps from one operation to the next carries its last encoding.
  */
 const ENCODING = Symbol('encoding');
-type WithEncoding = OrderState & { [ENCODING]?: { template: OrderState; encoded: Encoded } };
+/** `owner`: the order the encoding is of (a copy made by spreading an order carries its symbol too). */
+type WithEncoding = OrderState & { [ENCODING]?: { owner: OrderState; template: OrderState; encoded: Encoded } };
 
 function decodeOrder(raw: Encoded): OrderState {
   let template = orderTemplates.get(raw);
@@ -95,16 +107,17 @@ function decodeOrder(raw: Encoded): OrderState {
     orderTemplates.set(raw, template);
   }
   const order = copyOrder(template) as WithEncoding;
-  order[ENCODING] = { template, encoded: raw };
+  order[ENCODING] = { owner: order, template, encoded: raw };
   return order;
 }
 
 /**
- * A copy with every field of an order, in one order (one object shape, so copying and comparing
- * stay fast); absent fields are undefined.
+ * A copy with every field of an order, in one order, and the slot of its last encoding (one object
+ * shape for every order, so copying, comparing and reading the encoding stay monomorphic); absent
+ * fields are undefined. The engine makes its new orders with it too (`orderRecord`).
  */
 function copyOrder(t: OrderState): OrderState {
-  return {
+  const copy: WithEncoding = {
     orderId: t.orderId,
     clientOrderId: t.clientOrderId,
     accountId: t.accountId,
@@ -128,50 +141,53 @@ function copyOrder(t: OrderState): OrderState {
     updateTs: t.updateTs,
     triggered: t.triggered,
     trailExtreme: t.trailExtreme,
+    [ENCODING]: undefined,
   };
+  return copy;
+}
+
+/** An order record of the one shape every order has (see `copyOrder`), for an order the engine opens. */
+export function orderRecord(fields: OrderState): OrderState {
+  return copyOrder(fields);
 }
 
 /**
- * Every field identical (decimals by identity). Spelled out field by field, like `copyOrder`: a loop
- * over the field names is a keyed (megamorphic) load per field, several times slower, and this runs
- * for every open order of an account on every operation.
+ * Every writable field identical (decimals by identity) — the readonly ones cannot have changed
+ * since the template was copied from the same order (`owner`). Spelled out field by field, like
+ * `copyOrder`: a loop over the field names is a keyed (megamorphic) load per field, several times
+ * slower, and this runs for every open order of an account on every operation. The snapshot test
+ * changes each field of WRITABLE_ORDER_FIELDS in turn and expects a new encoding.
  */
 function unchanged(o: OrderState, t: OrderState): boolean {
   return (
-    o.orderId === t.orderId &&
-    o.clientOrderId === t.clientOrderId &&
-    o.accountId === t.accountId &&
-    o.symbol === t.symbol &&
-    o.side === t.side &&
-    o.positionSide === t.positionSide &&
-    o.type === t.type &&
-    o.timeInForce === t.timeInForce &&
-    o.qty === t.qty &&
-    o.price === t.price &&
-    o.stopPrice === t.stopPrice &&
-    o.activationPrice === t.activationPrice &&
-    o.callbackRate === t.callbackRate &&
-    o.workingType === t.workingType &&
-    o.reduceOnly === t.reduceOnly &&
-    o.closePosition === t.closePosition &&
     o.status === t.status &&
     o.executedQty === t.executedQty &&
-    o.cumQuote === t.cumQuote &&
-    o.createdTs === t.createdTs &&
     o.updateTs === t.updateTs &&
+    o.cumQuote === t.cumQuote &&
+    o.qty === t.qty &&
+    o.stopPrice === t.stopPrice &&
     o.triggered === t.triggered &&
-    o.trailExtreme === t.trailExtreme
+    o.trailExtreme === t.trailExtreme &&
+    o.orderId === t.orderId &&
+    o.clientOrderId === t.clientOrderId
   );
 }
 
 function encodeOrder(o: OrderState): Encoded {
   const last = (o as WithEncoding)[ENCODING];
-  if (last && unchanged(o, last.template)) return last.encoded;
+  if (last !== undefined && last.owner === o && unchanged(o, last.template)) return last.encoded;
   const encoded = enc(o);
   const template = copyOrder(o);
   orderTemplates.set(encoded, template);
-  (o as WithEncoding)[ENCODING] = { template, encoded };
+  (o as WithEncoding)[ENCODING] = { owner: o, template, encoded };
   return encoded;
+}
+
+function encodeOrders(orders: Iterable<OrderState>, size: number): Encoded[] {
+  const out = new Array<Encoded>(size);
+  let i = 0;
+  for (const o of orders) out[i++] = encodeOrder(o);
+  return out;
 }
 
 /** One account as it appears in `EngineSnapshot.accounts`. */
@@ -182,7 +198,7 @@ export function encodeAccount(a: AccountState): Encoded {
     wallets: [...a.wallets.entries()].map(([asset, amount]) => enc({ asset, amount })),
     settings: [...a.settings.entries()].map(([symbol, v]) => enc({ symbol, ...v })),
     positions: [...a.positions.values()].map(enc),
-    openOrders: [...a.openOrders.values()].map(encodeOrder),
+    openOrders: encodeOrders(a.openOrders.values(), a.openOrders.size),
     orderHistory: a.orderHistory.map(encodeOrder),
     ledger: a.ledger.map(enc),
   };
