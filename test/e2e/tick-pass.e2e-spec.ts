@@ -8,6 +8,7 @@
 import { DataSource } from 'typeorm';
 import { dec } from '../../src/common/decimal';
 import { nextFundingTime, type MarketTick } from '../../src/exchanges/market-feed/market-tick';
+import { PaperExchangeService } from '../../src/exchanges/paper/paper-exchange.service';
 import { MarketDataService } from '../../src/market-data/market-data.service';
 import { PaperFeeds } from '../../src/market-data/paper-feeds';
 import { createTestApp, type TestApp } from '../support/app';
@@ -80,6 +81,39 @@ describe('leader tick pass', () => {
     expect(dec(payments[0].amount).eq(dec('0.015').times(withRate.markPrice).times('0.0001').neg())).toBe(true);
     // the idle account has no position: no payment, still unwritten
     expect((await as(idle).get('/api/v1/contracts/funding-payments')).body.items).toEqual([]);
+  });
+
+  it('restores an account whose state no order here left once per version: later batches within its bounds skip it, a print through its price still fills it', async () => {
+    const u = await t.newUser('trader');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    const price = base.markPrice.times('0.95').round(1, 0);
+    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
+    const kept = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price.toFixed(1)));
+    const other = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price.minus('100').toFixed(1)));
+    expect([kept.body.status, other.body.status]).toEqual(['NEW', 'NEW']);
+    // a cancel takes the locked path: the account's current state is not one an order here left
+    expect((await t.http.delete(`/api/v1/contracts/orders/${other.body.id}`).set(auth)).status).toBe(200);
+    const ds = t.app.get(DataSource);
+    const [{ id: accountId }] = await ds.query(`SELECT id FROM exchange_accounts WHERE user_id = $1 AND exchange = 'paper'`, [u.id]);
+    const paper = t.app.get(PaperExchangeService) as unknown as { engineFor(loaded: { exchangeAccountId: number }, ...rest: unknown[]): unknown };
+    const restores = jest.spyOn(paper, 'engineFor');
+    const restored = () => restores.mock.calls.filter(([loaded]) => loaded.exchangeAccountId === accountId).length;
+    try {
+      await publish([moved(base, '0.99', (ts += 250))]);
+      expect(restored()).toBe(1);
+      // the same version within its bounds: not restored again
+      await publish([moved(base, '0.985', (ts += 250))]);
+      await publish([moved(base, '0.98', (ts += 250))]);
+      expect(restored()).toBe(1);
+      // a sell printing through its price is not within them: the account is run and the order fills
+      await publish([moved(base, '0.96', (ts += 250), [{ price: price.minus('0.1'), qty: dec('1'), side: 'SELL' }])]);
+      expect(restored()).toBeGreaterThan(1);
+      expect((await t.http.get(`/api/v1/contracts/orders/${kept.body.id}`).set(auth)).body).toMatchObject({ status: 'FILLED', filledQty: '0.005' });
+    } finally {
+      restores.mockRestore();
+    }
   });
 
   it('liquidates an isolated position whose mark passes its liquidation price: close-out order, fee to the insurance fund, exact wallet', async () => {

@@ -515,8 +515,13 @@ export class PaperExchangeService {
    * The account restored at `before` with the batch applied, each tick stamped no earlier than the
    * account's clock; with `stopAtFirstEvent`, up to the first tick that changes it.
    */
-  private applyBatch(loaded: LoadedAccount, before: EngineSnapshot, fresh: MarketTick[], options: { stopAtFirstEvent?: boolean } = {}) {
-    const engine = this.engineFor(loaded, before);
+  private applyBatch(
+    loaded: LoadedAccount,
+    before: EngineSnapshot,
+    fresh: MarketTick[],
+    options: { stopAtFirstEvent?: boolean; engine?: PaperEngine } = {},
+  ) {
+    const engine = options.engine ?? this.engineFor(loaded, before);
     const events: EngineEvent[] = [];
     let last = loaded.clock;
     for (const t of fresh) {
@@ -529,14 +534,25 @@ export class PaperExchangeService {
 
   /** Tick bounds computed per engine state left by an order (at its version). */
   private readonly boundsKept = new WeakMap<AccountState, { version: number; bounds: TickBounds | undefined }>();
+  /**
+   * Tick bounds of accounts whose state was restored by the tick pass (no order here left it), at
+   * the version restored: the next batches skip them without restoring them again.
+   */
+  private readonly boundsRead = new BoundedMap<number, { version: number; bounds: TickBounds | undefined }>(KNOWN_ACCOUNTS);
 
   /**
-   * The tick bounds of an account as read (see tick-bounds.ts), when the state the last order here
-   * left is that very version (nothing is decoded for them); undefined otherwise.
+   * The tick bounds of an account as read (see tick-bounds.ts), without decoding anything: from the
+   * state the last order here left, when it is that version or a later one (an order written since
+   * the read; whatever the batch would have done to the version read, the pass under the account's
+   * lock would do to the current one), else as computed when the tick pass last restored that very
+   * version; undefined otherwise.
    */
   private boundsOf(loaded: VersionedAccount, markets: EngineSnapshot): TickBounds | undefined {
     const kept = this.live.get(loaded.exchangeAccountId);
-    if (!kept || kept.version !== loaded.version) return undefined;
+    if (!kept || kept.version < loaded.version) {
+      const read = this.boundsRead.get(loaded.exchangeAccountId);
+      return read?.version === loaded.version ? read.bounds : undefined;
+    }
     const known = this.boundsKept.get(kept.account);
     if (known?.version === kept.version) return known.bounds;
     // read only: the decoded markets are shared, not copied
@@ -574,7 +590,14 @@ export class PaperExchangeService {
       if (bounds && untouchedBy(bounds, fresh)) continue;
       await new Promise<void>((resolve) => setImmediate(resolve));
       try {
-        if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true }).events.length > 0) changed.push(loaded.exchangeAccountId);
+        const engine = this.engineFor(loaded, before);
+        if (!bounds) {
+          // restored: its bounds, kept for this version's next batches, may spare running this one
+          const restored = engine.tickBounds(String(loaded.exchangeAccountId));
+          this.boundsRead.set(loaded.exchangeAccountId, { version: loaded.version, bounds: restored });
+          if (restored && untouchedBy(restored, fresh)) continue;
+        }
+        if (this.applyBatch(loaded, before, fresh, { stopAtFirstEvent: true, engine }).events.length > 0) changed.push(loaded.exchangeAccountId);
       } catch {
         // Whatever failed here fails again under the lock, where it is reported.
         changed.push(loaded.exchangeAccountId);

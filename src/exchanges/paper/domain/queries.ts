@@ -83,6 +83,17 @@ export function positionViews(state: EngineState, account: AccountState, m = mar
   });
 }
 
+/** Each open leg's size and liquidation price, as its position view has them (nothing else computed). */
+export function openLegLiquidations(state: EngineState, account: AccountState, m = marginsOf(state, account)): Pick<Position, 'symbol' | 'qty' | 'liquidationPrice'>[] {
+  const legs: Pick<Position, 'symbol' | 'qty' | 'liquidationPrice'>[] = [];
+  for (const p of account.positions.values()) {
+    if (p.amount.eq(0)) continue;
+    if (p.marginMode !== 'ISOLATED') m.marginOf(specOf(state, p.symbol).marginAsset);
+    legs.push({ symbol: p.symbol, qty: p.amount, liquidationPrice: liquidationPriceOf(state, account, p, m.margins) });
+  }
+  return legs;
+}
+
 /** What the pre-trade checks need of an account: its modes, settings and the size of each leg. */
 export interface TradingView {
   positionMode: AccountState['positionMode'];

@@ -2,6 +2,7 @@ import { dec } from '../../../common/decimal';
 import { PaperEngine } from './engine';
 import { aBookTick, anEngine, T0 } from './testing/fixtures';
 import { newRun, SCENARIO_T0, step, TICK_MS } from './testing/scenario';
+import { openLegLiquidations } from './queries';
 import { untouchedBy } from './tick-bounds';
 
 /**
@@ -20,6 +21,7 @@ describe('tick bounds', () => {
     let skipped = 0;
     let run_ = 0;
     let changedWhenRun = 0;
+    let withLegs = 0;
     for (let round = 0; round < 150; round++) {
       const snap = JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>;
       // the next batch: one to three ticks
@@ -28,6 +30,12 @@ describe('tick bounds', () => {
         const id = account.accountId as string;
         const alone = PaperEngine.restore({ ...snap, accounts: [account] });
         const bounds = alone.tickBounds(id);
+        // the bounds' legs are the account's open legs with the liquidation prices its view shows
+        const view = alone.getAccount(id).positions.filter((p) => !p.qty.eq(0));
+        const state = (alone as unknown as { state: Parameters<typeof openLegLiquidations>[0] }).state;
+        const legs = openLegLiquidations(state, state.accounts.get(id)!);
+        expect(legs.map((l) => [l.symbol, l.qty.toFixed(), l.liquidationPrice.toFixed()])).toEqual(view.map((p) => [p.symbol, p.qty.toFixed(), p.liquidationPrice.toFixed()]));
+        if (view.length > 0) withLegs += 1;
         const events = ticks.flatMap((t) => alone.applyTick(t).events).filter((e) => 'accountId' in e && e.accountId === id);
         if (bounds && untouchedBy(bounds, ticks)) {
           skipped += 1;
@@ -46,6 +54,7 @@ describe('tick bounds', () => {
     expect(skipped).toBeGreaterThan(200);
     expect(run_).toBeGreaterThan(50);
     expect(changedWhenRun).toBeGreaterThan(10);
+    expect(withLegs).toBeGreaterThan(100);
   });
   for (const [side, marginMode] of [['BUY', 'ISOLATED'], ['SELL', 'ISOLATED'], ['BUY', 'CROSSED'], ['SELL', 'CROSSED']] as const) {
     it(`${marginMode === 'ISOLATED' ? 'an isolated' : 'a cross'} ${side === 'BUY' ? 'long' : 'short'} is bounded by its liquidation price: the mark walked toward it is out of bounds before it is liquidated`, () => {

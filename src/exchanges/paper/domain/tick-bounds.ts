@@ -18,7 +18,7 @@ import { dec, type Decimal, isPositive } from '../../../common/decimal';
 import type { MarketTick } from '../../market-feed/market-tick';
 import type { AccountState, EngineState } from './engine-types';
 import { specOf } from './margin';
-import { positionViews } from './queries';
+import { openLegLiquidations } from './queries';
 
 export interface SymbolBounds {
   /** The highest price of a resting buy: a print below it may fill it. */
@@ -63,8 +63,7 @@ export function tickBounds(state: EngineState, account: AccountState): TickBound
     if (other !== undefined && other !== p.symbol) return undefined;
     crossSymbols.set(asset, p.symbol);
   }
-  for (const leg of positionViews(state, account)) {
-    if (leg.qty.eq(0)) continue;
+  for (const leg of openLegLiquidations(state, account)) {
     const b = of(leg.symbol);
     const liquidation = leg.liquidationPrice;
     if (isPositive(leg.qty)) {
