@@ -3,7 +3,8 @@
  * from one unlocked read and only the accounts it changes are processed under their lock; a batch
  * that crosses a funding time goes through every active account under its lock. Both must give what
  * the engine gives: a resting order filled by the prints, one funding payment per funding time, and
- * nothing written for an account the batch does not change. The test drives the market itself.
+ * nothing written for an account the batch does not change. The state kept for the optimistic order
+ * path is never set back by the pass's read, and a locked write drops it. The test drives the market itself.
  */
 import { DataSource } from 'typeorm';
 import { dec } from '../../src/common/decimal';
@@ -152,5 +153,109 @@ describe('leader tick pass', () => {
     const ledgerSum = income.reduce((sum, e) => sum.plus(e.amount), dec(0));
     expect(dec(account.walletBalance).eq(ledgerSum)).toBe(true);
     expect(dec(account.walletBalance).lt('10000')).toBe(true);
+  });
+  it("keeps the newest state an order here wrote when the pass's read answers an older version", async () => {
+    const u = await t.newUser('trader');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
+    const ds = t.app.get(DataSource);
+    const [{ id: accountId }] = await ds.query(`SELECT id FROM exchange_accounts WHERE user_id = $1 AND exchange = 'paper'`, [u.id]);
+    const row = async () => (await ds.query(`SELECT version::int AS version, seq::text, clock::text, state FROM paper_accounts WHERE exchange_account_id = $1`, [accountId]))[0];
+    expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.96').round(1, 0).toFixed(1)))).status).toBe(201);
+    const older = await row();
+    expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.95').round(1, 0).toFixed(1)))).status).toBe(201);
+    const newer = await row();
+    expect(newer.version).toBe(older.version + 1);
+    const paper = t.app.get(PaperExchangeService);
+    expect(paper.keptAccount(u.id, undefined)?.version).toBe(newer.version);
+    // the pass's read answered as if before the second order's commit: the row as it was then
+    const put = (r: typeof older) =>
+      ds.query(`UPDATE paper_accounts SET version = $2, seq = $3, clock = $4, state = $5 WHERE exchange_account_id = $1`, [accountId, r.version, r.seq, r.clock, r.state]);
+    await put(older);
+    try {
+      const views = await paper.activeViews([u.id]);
+      expect(views.map((v) => v.exchangeAccountId)).toEqual([accountId]);
+    } finally {
+      await put(newer);
+    }
+    expect(paper.keptAccount(u.id, undefined)?.version).toBe(newer.version);
+    // so the next order goes on the kept state, without a read first
+    const reads = jest.spyOn(paper, 'readForOrder');
+    try {
+      const third = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.955').round(1, 0).toFixed(1)));
+      expect(third.body.status).toBe('NEW');
+      expect(reads).not.toHaveBeenCalled();
+      expect((await row()).version).toBe(newer.version + 1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+  it('after a write on the locked path (a cancel), the next order reads once and the one after goes on the kept state', async () => {
+    const u = await t.newUser('trader');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
+    const price = (f: string) => base.markPrice.times(f).round(1, 0).toFixed(1);
+    const first = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.96')));
+    expect(first.body.status).toBe('NEW');
+    expect((await t.http.delete(`/api/v1/contracts/orders/${first.body.id}`).set(auth)).body.status).toBe('CANCELED');
+    const paper = t.app.get(PaperExchangeService);
+    const reads = jest.spyOn(paper, 'readForOrder');
+    try {
+      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.955')))).body.status).toBe('NEW');
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.95')))).body.status).toBe('NEW');
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+  it("does not keep what the pass read before a locked write that committed while the read was answered", async () => {
+    const u = await t.newUser('trader');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    const base = btc(feeds.next((ts += 250)));
+    await publish([base]);
+    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
+    const price = (f: string) => base.markPrice.times(f).round(1, 0).toFixed(1);
+    const a = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.96')));
+    const b = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.955')));
+    expect([a.body.status, b.body.status]).toEqual(['NEW', 'NEW']);
+    // a locked write: nothing is kept for the account now, so the pass's read sends its state
+    expect((await t.http.delete(`/api/v1/contracts/orders/${a.body.id}`).set(auth)).status).toBe(200);
+    const paper = t.app.get(PaperExchangeService);
+    expect(paper.keptAccount(u.id, undefined)).toBeUndefined();
+    const manager = t.app.get(DataSource).manager;
+    const query = manager.query.bind(manager);
+    let answered!: () => void;
+    const readAnswered = new Promise<void>((resolve) => (answered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = jest.spyOn(manager, 'query').mockImplementation(async (sql: string, params?: Parameters<typeof query>[1]) => {
+      const rows = await query(sql, params);
+      if (sql.includes('unnest($1::int[], $2::bigint[])')) {
+        answered();
+        await released;
+      }
+      return rows;
+    });
+    const pass = paper.activeViews([u.id]);
+    await readAnswered;
+    held.mockRestore();
+    // another locked write commits after the read was answered, before the pass goes on
+    expect((await t.http.delete(`/api/v1/contracts/orders/${b.body.id}`).set(auth)).status).toBe(200);
+    release();
+    await pass;
+    expect(paper.keptAccount(u.id, undefined)).toBeUndefined();
+    const reads = jest.spyOn(paper, 'readForOrder');
+    try {
+      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.95')))).body.status).toBe('NEW');
+      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.945')))).body.status).toBe('NEW');
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
   });
 });

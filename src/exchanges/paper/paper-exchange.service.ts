@@ -116,6 +116,13 @@ export class PaperExchangeService {
    */
   private readonly live = new BoundedMap<number, { version: number; account: AccountState; handOver(): void }>(KNOWN_ACCOUNTS);
 
+  /**
+   * When each account's kept state was last dropped for a write on the locked path (a count of such
+   * drops): a pass's read begun before it may answer the state before that write, not to be kept.
+   */
+  private readonly droppedAt = new BoundedMap<number, number>(KNOWN_ACCOUNTS);
+  private drops = 0;
+
   /** Order writes of different accounts waiting for a statement go together (group commit). */
   readonly writes: OrderWriteBatcher;
 
@@ -224,6 +231,11 @@ export class PaperExchangeService {
 
   private async persist<T>(m: EntityManager, loaded: LoadedAccount, engine: PaperEngine, result: Result<T>, ts: number): Promise<PaperOutcome<T>> {
     const accountId = String(loaded.exchangeAccountId);
+    // The state kept for the optimistic path is older than this write: the account's next order
+    // reads first, rather than trying the kept version, meeting a conflict and reading first for a
+    // while. (Not replaced by this state: the transaction may still roll back.)
+    this.known.delete(loaded.exchangeAccountId);
+    this.droppedAt.set(loaded.exchangeAccountId, ++this.drops);
     const snap = engine.snapshotAccount(accountId);
     const outcome = lazyOutcome(result, loaded.userId, loaded.exchangeAccountId, () => engine.getAccount(accountId));
     await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER });
@@ -273,6 +285,19 @@ export class PaperExchangeService {
 
   private remember(account: VersionedAccount): void {
     this.known.set(account.exchangeAccountId, account);
+  }
+
+  /**
+   * Keeps an account read outside its orders' turn (by a pass over many accounts) unless a newer
+   * version is kept already, or its kept state was dropped for a locked write after the read began
+   * (`readFrom`, the drop count then): such a read may have been answered before orders or writes
+   * made meanwhile here, and keeping it would make the account's next order try an old version (a
+   * conflict, then reads first for a while). Versions only grow.
+   */
+  private rememberUnlessNewer(account: VersionedAccount, readFrom: number): void {
+    if ((this.droppedAt.get(account.exchangeAccountId) ?? 0) > readFrom) return;
+    const kept = this.known.get(account.exchangeAccountId);
+    if (kept === undefined || kept.version < account.version) this.remember(account);
   }
 
   /**
@@ -377,6 +402,7 @@ export class PaperExchangeService {
   private async activeLoaded(userIds?: readonly number[]): Promise<VersionedAccount[]> {
     // what is kept now (the query answers against these versions, whatever happens to the cache meanwhile)
     const held = new Map([...this.known.values()].map((k) => [k.exchangeAccountId, k]));
+    const readFrom = this.drops;
     const ids: number[] = [];
     const versions: number[] = [];
     for (const k of held.values()) {
@@ -389,7 +415,7 @@ export class PaperExchangeService {
         out.push(held.get(row.exchangeAccountId) as VersionedAccount);
       } else {
         const account: VersionedAccount = { ...row, state: row.state };
-        this.remember(account);
+        this.rememberUnlessNewer(account, readFrom);
         out.push(account);
       }
     }
