@@ -10,7 +10,9 @@
  *     and dropped here, so that the tests' data and first admin in the given database are left alone
  *     (without the right to create one, it uses the given database);
  *  3. a bare Fastify route whose POST does one INSERT into contract_orders (same columns as the app
- *     writes, real exchange accounts) through a `pg` pool of the app's default size, on the server.
+ *     writes, real exchange accounts) through a `pg` pool of the app's default size, on the server:
+ *     at maximum throughput, then paced at the steady rate (the latency this machine gives a request
+ *     doing one INSERT and nothing else, next to the app's steady p99).
  *
  * The orders are a realistic mix, cycled by every trader: a LIMIT GTC buy 3% below the mark (rests),
  * a MARKET buy, a LIMIT GTC sell 3% above the mark (rests), a MARKET sell (closes the buy) — 0.001
@@ -116,12 +118,13 @@ export interface DatabaseFigures {
 export interface WorkersFigures extends DatabaseFigures {
   workers: number;
   fastifyInsert: LoadFigures;
+  fastifySteady: LoadFigures;
 }
 
 export interface OrdersBenchResult {
   traders: number;
   embedded: DatabaseFigures;
-  server: (DatabaseFigures & { fastifyInsert: LoadFigures; workers: WorkersFigures | { skipped: string } }) | { skipped: string };
+  server: (DatabaseFigures & { fastifyInsert: LoadFigures; fastifySteady: LoadFigures; workers: WorkersFigures | { skipped: string } }) | { skipped: string };
 }
 
 // ---------------------------------------------------------------- load generator (child process)
@@ -754,7 +757,7 @@ async function measureFastify(
   bodies: string[],
   load: LoadGenerator,
   workers = 1,
-): Promise<LoadFigures> {
+): Promise<{ fastifyInsert: LoadFigures; fastifySteady: LoadFigures }> {
   let server: { port: number; close(): Promise<void> };
   if (workers === 1) {
     server = await bareFastify(databaseUrl, 0);
@@ -778,8 +781,9 @@ async function measureFastify(
     };
   }
   try {
-    const job = (seconds: number): LoadJob => ({
-      mode: 'closed',
+    const job = (seconds: number, rate?: number): LoadJob => ({
+      mode: rate === undefined ? 'closed' : 'paced',
+      rate,
       url: `http://127.0.0.1:${server.port}`,
       method: 'POST',
       path: '/orders',
@@ -790,7 +794,11 @@ async function measureFastify(
       seconds,
     });
     await load.run(job(WARMUP_SECONDS));
-    return await load.run(job(FASTIFY_SECONDS));
+    const fastifyInsert = await load.run(job(FASTIFY_SECONDS));
+    // the same paced load as the app's steady run: the latency floor of this machine for one INSERT per request
+    await load.run(job(PACED_WARMUP_SECONDS, STEADY_RATE));
+    const fastifySteady = await load.run(job(STEADY_SECONDS, STEADY_RATE));
+    return { fastifyInsert, fastifySteady };
   } finally {
     await server.close();
   }
@@ -890,7 +898,7 @@ function reachable(redisUrl: string): Promise<boolean> {
 async function measureServer(
   url: string,
   load: LoadGenerator,
-): Promise<DatabaseFigures & { fastifyInsert: LoadFigures; workers: WorkersFigures | { skipped: string } }> {
+): Promise<DatabaseFigures & { fastifyInsert: LoadFigures; fastifySteady: LoadFigures; workers: WorkersFigures | { skipped: string } }> {
   const serverApp = await startApp({ ...envWithout('REDIS_URL'), DATABASE_URL: url }, 'server');
   let figures: DatabaseFigures;
   let accounts: { userId: number; exchangeAccountId: number }[];
@@ -902,8 +910,8 @@ async function measureServer(
   } finally {
     await serverApp.close();
   }
-  const fastifyInsert = await measureFastify(url, accounts, bodies, load);
-  return { ...figures, fastifyInsert, workers: await measureWorkers(load) };
+  const fastify = await measureFastify(url, accounts, bodies, load);
+  return { ...figures, ...fastify, workers: await measureWorkers(load) };
 }
 
 export async function measureWorkers(load: LoadGenerator): Promise<WorkersFigures | { skipped: string }> {
@@ -926,7 +934,7 @@ export async function measureWorkers(load: LoadGenerator): Promise<WorkersFigure
     } finally {
       await app.close();
     }
-    return { workers: WORKERS, ...figures, fastifyInsert: await measureFastify(db.url, accounts, bodies, load, WORKERS) };
+    return { workers: WORKERS, ...figures, ...(await measureFastify(db.url, accounts, bodies, load, WORKERS)) };
   } catch (e) {
     return { skipped: `failed: ${(e as Error).message}` };
   } finally {
@@ -978,6 +986,7 @@ export function print(r: OrdersBenchResult): void {
     };
     block('server', s);
     lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
+    lines.push(row(`bare Fastify + pg INSERT, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s)`, 'server', s.fastifySteady));
     const { workers, ...single } = s;
     for (const [k, f] of Object.entries(single)) check(`server ${k}`, f as LoadFigures);
     if ('skipped' in workers) {
@@ -987,6 +996,7 @@ export function print(r: OrdersBenchResult): void {
       lines.push(`the same with ${workers.workers} worker processes (APP_WORKERS=${workers.workers}; the bare route in ${workers.workers} processes too):`);
       block(label, workers);
       lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, label, workers.fastifyInsert));
+      lines.push(row(`bare Fastify + pg INSERT, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s)`, label, workers.fastifySteady));
       const { workers: _n, ...figures } = workers;
       for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f as LoadFigures);
     }
