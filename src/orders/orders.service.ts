@@ -55,10 +55,11 @@ const FORWARD_TIMEOUT_MS = 10_000;
 /** (User, requested account) pairs whose limits are kept between orders (least recently set dropped). */
 const KEPT_LIMITS = 10_000;
 /**
- * After the state kept here for an account turned out stale (another instance wrote the account
- * since), its orders here read first for this long instead of trying the kept state: orders of one
- * account arriving at several instances in turn would otherwise each be run and written once for
- * nothing before being read and run again.
+ * After the state kept here for an account turned out stale twice within this time (another
+ * instance wrote the account since, each time), its orders here read first for this long instead of
+ * trying the kept state: orders of one account arriving at several instances in turn would
+ * otherwise each be run and written once for nothing before being read and run again. A single
+ * write elsewhere (a cancel or a setting on another instance) costs one try, not this long of reads.
  */
 const CONTENDED_MS = 5000;
 
@@ -145,6 +146,8 @@ export class OrdersService {
   private readonly keptLimits = new BoundedMap<string, LimitsRead>(KEPT_LIMITS);
   /** Until when each (user, requested account) reads before trying (see CONTENDED_MS). */
   private readonly contendedUntil = new BoundedMap<string, number>(KEPT_LIMITS);
+  /** When each (user, requested account) last found the state kept here stale. */
+  private readonly staleAt = new BoundedMap<string, number>(KEPT_LIMITS);
   /** contract_orders rows as the driver returns them, as entities. */
   private readonly orderFromRow: (row: Record<string, unknown>) => ContractOrderEntity;
   /**
@@ -206,7 +209,7 @@ export class OrdersService {
       if (account && limits && this.risk.stillCurrent(limits) && !((this.contendedUntil.get(key) ?? 0) > Date.now())) {
         const placed = await this.placeOptimistic(caller, dto, clientOrderId, { account, requestedAccountId: dto.accountId ?? null, limits }, true);
         if (placed === 'locked') return this.placeLocked(caller, dto, clientOrderId);
-        if (placed === 'stale') this.contendedUntil.set(key, Date.now() + CONTENDED_MS);
+        if (placed === 'stale') this.foundStale(key);
         else if (placed !== 'conflict') return placed;
       }
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
@@ -222,6 +225,14 @@ export class OrdersService {
       }
       return this.placeLocked(caller, dto, clientOrderId);
     });
+  }
+
+  /** The kept state was stale: the second time within CONTENDED_MS, orders read first for that long. */
+  private foundStale(key: string): void {
+    const now = Date.now();
+    const last = this.staleAt.get(key);
+    if (last !== undefined && now - last < CONTENDED_MS) this.contendedUntil.set(key, now + CONTENDED_MS);
+    this.staleAt.set(key, now);
   }
 
   /**
