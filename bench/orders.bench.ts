@@ -114,17 +114,21 @@ export interface DatabaseFigures {
   getMax: LoadFigures;
 }
 
-/** The app with APP_WORKERS worker processes, and the bare route in as many processes. */
-export interface WorkersFigures extends DatabaseFigures {
-  workers: number;
+/** The bare Fastify INSERT route: at maximum throughput, and paced at the steady rate. */
+export interface FastifyFigures {
   fastifyInsert: LoadFigures;
   fastifySteady: LoadFigures;
+}
+
+/** The app with APP_WORKERS worker processes, and the bare route in as many processes. */
+export interface WorkersFigures extends DatabaseFigures, FastifyFigures {
+  workers: number;
 }
 
 export interface OrdersBenchResult {
   traders: number;
   embedded: DatabaseFigures;
-  server: (DatabaseFigures & { fastifyInsert: LoadFigures; fastifySteady: LoadFigures; workers: WorkersFigures | { skipped: string } }) | { skipped: string };
+  server: (DatabaseFigures & FastifyFigures & { workers: WorkersFigures | { skipped: string } }) | { skipped: string };
 }
 
 // ---------------------------------------------------------------- load generator (child process)
@@ -757,7 +761,7 @@ async function measureFastify(
   bodies: string[],
   load: LoadGenerator,
   workers = 1,
-): Promise<{ fastifyInsert: LoadFigures; fastifySteady: LoadFigures }> {
+): Promise<FastifyFigures> {
   let server: { port: number; close(): Promise<void> };
   if (workers === 1) {
     server = await bareFastify(databaseUrl, 0);
@@ -898,7 +902,7 @@ function reachable(redisUrl: string): Promise<boolean> {
 async function measureServer(
   url: string,
   load: LoadGenerator,
-): Promise<DatabaseFigures & { fastifyInsert: LoadFigures; fastifySteady: LoadFigures; workers: WorkersFigures | { skipped: string } }> {
+): Promise<DatabaseFigures & FastifyFigures & { workers: WorkersFigures | { skipped: string } }> {
   const serverApp = await startApp({ ...envWithout('REDIS_URL'), DATABASE_URL: url }, 'server');
   let figures: DatabaseFigures;
   let accounts: { userId: number; exchangeAccountId: number }[];
@@ -958,6 +962,10 @@ export function print(r: OrdersBenchResult): void {
     lines.push(row(`POST orders, steady ${d.ordersHalfMax.rate}/s = max/2 (${HALF_MAX_SECONDS} s)`, database, d.ordersHalfMax));
     lines.push(row(`GET /auth/me, max (${CONNECTIONS} conns, ${GET_SECONDS} s)`, database, d.getMax));
   };
+  const fastifyRows = (database: string, f: FastifyFigures) => {
+    lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, database, f.fastifyInsert));
+    lines.push(row(`bare Fastify + pg INSERT, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s)`, database, f.fastifySteady));
+  };
   const clean = (f: LoadFigures) => f.non2xx + f.errors + f.unanswered + f.unexpected === 0;
   const problems: string[] = [];
   const check = (name: string, f: LoadFigures) => {
@@ -985,8 +993,7 @@ export function print(r: OrdersBenchResult): void {
       );
     };
     block('server', s);
-    lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, 'server', s.fastifyInsert));
-    lines.push(row(`bare Fastify + pg INSERT, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s)`, 'server', s.fastifySteady));
+    fastifyRows('server', s);
     const { workers, ...single } = s;
     for (const [k, f] of Object.entries(single)) check(`server ${k}`, f as LoadFigures);
     if ('skipped' in workers) {
@@ -995,8 +1002,7 @@ export function print(r: OrdersBenchResult): void {
       const label = `server×${workers.workers}`;
       lines.push(`the same with ${workers.workers} worker processes (APP_WORKERS=${workers.workers}; the bare route in ${workers.workers} processes too):`);
       block(label, workers);
-      lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, label, workers.fastifyInsert));
-      lines.push(row(`bare Fastify + pg INSERT, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s)`, label, workers.fastifySteady));
+      fastifyRows(label, workers);
       const { workers: _n, ...figures } = workers;
       for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f as LoadFigures);
     }

@@ -154,18 +154,42 @@ describe('leader tick pass', () => {
     expect(dec(account.walletBalance).eq(ledgerSum)).toBe(true);
     expect(dec(account.walletBalance).lt('10000')).toBe(true);
   });
-  it("keeps the newest state an order here wrote when the pass's read answers an older version", async () => {
+
+  /** A new trader at a fresh mark, resting 0.005 BTCUSDT buys at a factor of it. */
+  async function restingTrader() {
     const u = await t.newUser('trader');
     const auth = { Authorization: `Bearer ${u.token}` };
     const base = btc(feeds.next((ts += 250)));
     await publish([base]);
-    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
     const ds = t.app.get(DataSource);
     const [{ id: accountId }] = await ds.query(`SELECT id FROM exchange_accounts WHERE user_id = $1 AND exchange = 'paper'`, [u.id]);
+    return {
+      u,
+      accountId: accountId as number,
+      rest: (factor: string) =>
+        t.http.post('/api/v1/contracts/orders').set(auth)
+          .send({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: base.markPrice.times(factor).round(1, 0).toFixed(1) }),
+      cancel: (id: number) => t.http.delete(`/api/v1/contracts/orders/${id}`).set(auth),
+    };
+  }
+
+  /** Runs `body` counting the optimistic path's reads of an account before placing. */
+  async function countingReads(body: (reads: jest.SpyInstance) => Promise<void>): Promise<void> {
+    const reads = jest.spyOn(t.app.get(PaperExchangeService), 'readForOrder');
+    try {
+      await body(reads);
+    } finally {
+      reads.mockRestore();
+    }
+  }
+
+  it("keeps the newest state an order here wrote when the pass's read answers an older version", async () => {
+    const { u, accountId, rest } = await restingTrader();
+    const ds = t.app.get(DataSource);
     const row = async () => (await ds.query(`SELECT version::int AS version, seq::text, clock::text, state FROM paper_accounts WHERE exchange_account_id = $1`, [accountId]))[0];
-    expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.96').round(1, 0).toFixed(1)))).status).toBe(201);
+    expect((await rest('0.96')).status).toBe(201);
     const older = await row();
-    expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.95').round(1, 0).toFixed(1)))).status).toBe(201);
+    expect((await rest('0.95')).status).toBe(201);
     const newer = await row();
     expect(newer.version).toBe(older.version + 1);
     const paper = t.app.get(PaperExchangeService);
@@ -182,49 +206,33 @@ describe('leader tick pass', () => {
     }
     expect(paper.keptAccount(u.id, undefined)?.version).toBe(newer.version);
     // so the next order goes on the kept state, without a read first
-    const reads = jest.spyOn(paper, 'readForOrder');
-    try {
-      const third = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(base.markPrice.times('0.955').round(1, 0).toFixed(1)));
-      expect(third.body.status).toBe('NEW');
+    await countingReads(async (reads) => {
+      expect((await rest('0.955')).body.status).toBe('NEW');
       expect(reads).not.toHaveBeenCalled();
       expect((await row()).version).toBe(newer.version + 1);
-    } finally {
-      reads.mockRestore();
-    }
+    });
   });
+
   it('after a write on the locked path (a cancel), the next order reads once and the one after goes on the kept state', async () => {
-    const u = await t.newUser('trader');
-    const auth = { Authorization: `Bearer ${u.token}` };
-    const base = btc(feeds.next((ts += 250)));
-    await publish([base]);
-    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
-    const price = (f: string) => base.markPrice.times(f).round(1, 0).toFixed(1);
-    const first = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.96')));
+    const { rest, cancel } = await restingTrader();
+    const first = await rest('0.96');
     expect(first.body.status).toBe('NEW');
-    expect((await t.http.delete(`/api/v1/contracts/orders/${first.body.id}`).set(auth)).body.status).toBe('CANCELED');
-    const paper = t.app.get(PaperExchangeService);
-    const reads = jest.spyOn(paper, 'readForOrder');
-    try {
-      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.955')))).body.status).toBe('NEW');
+    expect((await cancel(first.body.id)).body.status).toBe('CANCELED');
+    await countingReads(async (reads) => {
+      expect((await rest('0.955')).body.status).toBe('NEW');
       expect(reads).toHaveBeenCalledTimes(1);
-      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.95')))).body.status).toBe('NEW');
+      expect((await rest('0.95')).body.status).toBe('NEW');
       expect(reads).toHaveBeenCalledTimes(1);
-    } finally {
-      reads.mockRestore();
-    }
+    });
   });
-  it("does not keep what the pass read before a locked write that committed while the read was answered", async () => {
-    const u = await t.newUser('trader');
-    const auth = { Authorization: `Bearer ${u.token}` };
-    const base = btc(feeds.next((ts += 250)));
-    await publish([base]);
-    const limit = (p: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.005', price: p });
-    const price = (f: string) => base.markPrice.times(f).round(1, 0).toFixed(1);
-    const a = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.96')));
-    const b = await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.955')));
+
+  it('does not keep what the pass read before a locked write that committed while the read was answered', async () => {
+    const { u, rest, cancel } = await restingTrader();
+    const a = await rest('0.96');
+    const b = await rest('0.955');
     expect([a.body.status, b.body.status]).toEqual(['NEW', 'NEW']);
     // a locked write: nothing is kept for the account now, so the pass's read sends its state
-    expect((await t.http.delete(`/api/v1/contracts/orders/${a.body.id}`).set(auth)).status).toBe(200);
+    expect((await cancel(a.body.id)).status).toBe(200);
     const paper = t.app.get(PaperExchangeService);
     expect(paper.keptAccount(u.id, undefined)).toBeUndefined();
     const manager = t.app.get(DataSource).manager;
@@ -245,17 +253,14 @@ describe('leader tick pass', () => {
     await readAnswered;
     held.mockRestore();
     // another locked write commits after the read was answered, before the pass goes on
-    expect((await t.http.delete(`/api/v1/contracts/orders/${b.body.id}`).set(auth)).status).toBe(200);
+    expect((await cancel(b.body.id)).status).toBe(200);
     release();
     await pass;
     expect(paper.keptAccount(u.id, undefined)).toBeUndefined();
-    const reads = jest.spyOn(paper, 'readForOrder');
-    try {
-      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.95')))).body.status).toBe('NEW');
-      expect((await t.http.post('/api/v1/contracts/orders').set(auth).send(limit(price('0.945')))).body.status).toBe('NEW');
+    await countingReads(async (reads) => {
+      expect((await rest('0.95')).body.status).toBe('NEW');
+      expect((await rest('0.945')).body.status).toBe('NEW');
       expect(reads).toHaveBeenCalledTimes(1);
-    } finally {
-      reads.mockRestore();
-    }
+    });
   });
 });
