@@ -112,6 +112,12 @@ export interface DatabaseFigures {
   /** Paced at half the measured maximum: the latency of a server that keeps up. */
   ordersHalfMax: LoadFigures & { rate: number };
   getMax: LoadFigures;
+  /**
+   * CPU time of the app's process per answered order (ms), in the max run and in the steady run:
+   * a figure the machine's speed swings (other guests on its cores) change much less than req/s.
+   * Only when the app runs in the bench's own process (with the embedded database, its CPU too).
+   */
+  cpuMsPerOrder?: { max: number; steady: number };
 }
 
 /** The bare Fastify INSERT route: at maximum throughput, and paced at the steady rate. */
@@ -507,6 +513,14 @@ export interface AppUnderLoad {
   cancelAll(): Promise<void>;
   accounts(): Promise<{ userId: number; exchangeAccountId: number }[]>;
   close(): Promise<void>;
+  /** The app's CPU time so far (ms), when it runs in this process. */
+  cpuMs?(): number;
+}
+
+/** CPU time of this process so far, user and system (ms). */
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /**
@@ -583,6 +597,7 @@ export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<A
     const client = await tradersOf(request(app.app.getHttpServer()), url, label, adminPassword, (sql, values) => dataSource.query(sql, values));
     return {
       ...client,
+      cpuMs: ownCpuMs,
       async close() {
         await app.close();
         fs.rmSync(dataDir, { recursive: true, force: true });
@@ -663,11 +678,20 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
   });
   await load.run(orders('closed', WARMUP_SECONDS, orderBodies(await app.markPrice())));
   await app.cancelAll();
-  const ordersMax = await load.run(orders('closed', MAX_SECONDS, orderBodies(await app.markPrice())));
+  // the app's CPU per answered order over one run (the load generator is a process of its own)
+  const cpuPerOrder = async (job: LoadJob): Promise<{ figures: LoadFigures; cpu: number }> => {
+    const bodies = orderBodies(await app.markPrice());
+    const before = app.cpuMs?.() ?? 0;
+    const figures = await load.run({ ...job, bodies });
+    return { figures, cpu: app.cpuMs ? (app.cpuMs() - before) / Math.max(1, figures.ok) : NaN };
+  };
+  const max = await cpuPerOrder(orders('closed', MAX_SECONDS, []));
+  const ordersMax = max.figures;
   await app.cancelAll();
   const ordersPacedWarmup = await load.run(orders('paced', PACED_WARMUP_SECONDS, orderBodies(await app.markPrice()), STEADY_RATE));
   await app.cancelAll();
-  const ordersSteady = await load.run(orders('paced', STEADY_SECONDS, orderBodies(await app.markPrice()), STEADY_RATE));
+  const steady = await cpuPerOrder(orders('paced', STEADY_SECONDS, [], STEADY_RATE));
+  const ordersSteady = steady.figures;
   await app.cancelAll();
   const halfRate = Math.max(1, Math.round(ordersMax.perSecond / 2));
   const ordersHalfMax = { ...(await load.run(orders('paced', HALF_MAX_SECONDS, orderBodies(await app.markPrice()), halfRate))), rate: halfRate };
@@ -683,7 +707,8 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
     expectedStatus: 200,
     seconds: GET_SECONDS,
   });
-  return { ordersMax, ordersPacedWarmup, ordersSteady, ordersHalfMax, getMax };
+  const cpuMsPerOrder = app.cpuMs ? { max: max.cpu, steady: steady.cpu } : undefined;
+  return { ordersMax, ordersPacedWarmup, ordersSteady, ordersHalfMax, getMax, cpuMsPerOrder };
 }
 
 // ---------------------------------------------------------------- bare Fastify + pg INSERT
@@ -961,6 +986,10 @@ export function print(r: OrdersBenchResult): void {
     lines.push(row(`POST orders, steady ${STEADY_RATE}/s (${STEADY_SECONDS} s, open loop)`, database, d.ordersSteady));
     lines.push(row(`POST orders, steady ${d.ordersHalfMax.rate}/s = max/2 (${HALF_MAX_SECONDS} s)`, database, d.ordersHalfMax));
     lines.push(row(`GET /auth/me, max (${CONNECTIONS} conns, ${GET_SECONDS} s)`, database, d.getMax));
+    if (d.cpuMsPerOrder) {
+      const what = database === 'embedded' ? 'app and embedded database' : 'app';
+      lines.push(`  CPU per order (${what}, one process): ${d.cpuMsPerOrder.max.toFixed(3)} ms at max, ${d.cpuMsPerOrder.steady.toFixed(3)} ms at ${STEADY_RATE}/s`);
+    }
   };
   const fastifyRows = (database: string, f: FastifyFigures) => {
     lines.push(row(`bare Fastify + pg INSERT, max (${CONNECTIONS} conns, ${FASTIFY_SECONDS} s)`, database, f.fastifyInsert));
@@ -968,7 +997,10 @@ export function print(r: OrdersBenchResult): void {
   };
   const clean = (f: LoadFigures) => f.non2xx + f.errors + f.unanswered + f.unexpected === 0;
   const problems: string[] = [];
-  const check = (name: string, f: LoadFigures) => {
+  // every run's figures (other entries, such as the CPU per order, are not runs)
+  const check = (name: string, entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null || !('perSecond' in entry)) return;
+    const f = entry as LoadFigures;
     if (clean(f)) return;
     problems.push(
       `  ${name}: ${f.non2xx} non-2xx, ${f.unexpected} unexpected 2xx, ${f.errors} errors, ${f.unanswered} unanswered; status counts ${JSON.stringify(f.statusCounts)}`,
@@ -995,7 +1027,7 @@ export function print(r: OrdersBenchResult): void {
     block('server', s);
     fastifyRows('server', s);
     const { workers, ...single } = s;
-    for (const [k, f] of Object.entries(single)) check(`server ${k}`, f as LoadFigures);
+    for (const [k, f] of Object.entries(single)) check(`server ${k}`, f);
     if ('skipped' in workers) {
       lines.push(`server, worker processes: skipped — ${workers.skipped}`);
     } else {
@@ -1004,7 +1036,7 @@ export function print(r: OrdersBenchResult): void {
       block(label, workers);
       fastifyRows(label, workers);
       const { workers: _n, ...figures } = workers;
-      for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f as LoadFigures);
+      for (const [k, f] of Object.entries(figures)) check(`${label} ${k}`, f);
     }
     targets('server database, one process', s, s.fastifyInsert);
     if (!('skipped' in workers)) targets(`server database, ${workers.workers} worker processes`, workers, workers.fastifyInsert);

@@ -94,6 +94,17 @@ function lazyOutcome<T>(result: Result<T>, userId: number, exchangeAccountId: nu
   };
 }
 
+/**
+ * The `handOver` of a kept engine state: made here, not in `placeIfUnchanged`, so that the function
+ * the kept state holds closes over the flag alone — a closure made there would hold that call's
+ * whole scope (its engine, with its copy of the markets, and its snapshot) until the next order.
+ */
+function handOverTo(handOff: { done: boolean }): () => void {
+  return () => {
+    handOff.done = true;
+  };
+}
+
 @Injectable()
 export class PaperExchangeService {
   private readonly logger = new Logger(PaperExchangeService.name);
@@ -375,9 +386,9 @@ export class PaperExchangeService {
     const clock = Math.max(ts, snap.ts);
     // Once the next order has taken the engine's state over, a view read late comes from the
     // snapshot (the same state, decoded anew).
-    let handedOver = false;
+    const handOff = { done: false };
     const outcome = lazyOutcome(result, account.userId, account.exchangeAccountId, () =>
-      handedOver ? this.engineFor({ ...account, seq: snap.seq, clock, state: snap.account }, snapshot).getAccount(accountId) : engine.getAccount(accountId),
+      handOff.done ? this.engineFor({ ...account, seq: snap.seq, clock, state: snap.account }, snapshot).getAccount(accountId) : engine.getAccount(accountId),
     );
     let rows: Record<string, unknown>[] | undefined;
     try {
@@ -391,7 +402,7 @@ export class PaperExchangeService {
     }
     if (!rows) return 'conflict';
     this.remember({ ...account, version: account.version + 1, seq: snap.seq, clock, state: stripLedger(snap.account) });
-    this.live.set(account.exchangeAccountId, { version: account.version + 1, account: engine.accountState(accountId), handOver: () => (handedOver = true) });
+    this.live.set(account.exchangeAccountId, { version: account.version + 1, account: engine.accountState(accountId), handOver: handOverTo(handOff) });
     return { outcome, rows };
   }
 

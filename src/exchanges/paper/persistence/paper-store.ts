@@ -513,6 +513,68 @@ export function optimisticWritable(events: EngineEvent[]): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** An order's state after an operation, as the contract_orders columns it sets. */
+interface OrderOutcome {
+  order_id: string;
+  status: string;
+  filled_qty: string;
+  avg_price: string | null;
+  updated_at: string;
+  reject_reason: string | null;
+  commission: string | null;
+  commission_asset: string | null;
+}
+
+/**
+ * The new order's row: as requested, with its outcome when the operation has one (else NEW, nothing
+ * filled). Every column spelled out in one order (one object shape): spreading the request and the
+ * outcome into a literal took a slow generic path, 2 % of the order path's CPU.
+ */
+function createdRow(n: NewOrderRow, o: OrderOutcome | undefined): Record<string, unknown> {
+  return {
+    user_id: n.user_id,
+    exchange_account_id: n.exchange_account_id,
+    exchange: n.exchange,
+    symbol: n.symbol,
+    client_order_id: n.client_order_id,
+    side: n.side,
+    position_side: n.position_side,
+    type: n.type,
+    quantity: n.quantity,
+    price: n.price,
+    stop_price: n.stop_price,
+    time_in_force: n.time_in_force,
+    reduce_only: n.reduce_only,
+    close_position: n.close_position,
+    callback_rate: n.callback_rate,
+    working_type: n.working_type,
+    order_id: o ? o.order_id : null,
+    status: o ? o.status : 'NEW',
+    filled_qty: o ? o.filled_qty : '0',
+    avg_price: o ? o.avg_price : null,
+    updated_at: o ? o.updated_at : null,
+    reject_reason: o ? o.reject_reason : null,
+    commission: o ? o.commission : null,
+    commission_asset: o ? o.commission_asset : null,
+  };
+}
+
+/** Another order's row as the operation changed it (by its client order id). */
+function updatedRow(exchangeAccountId: number, clientOrderId: string, o: OrderOutcome): Record<string, unknown> {
+  return {
+    exchange_account_id: exchangeAccountId,
+    client_order_id: clientOrderId,
+    order_id: o.order_id,
+    status: o.status,
+    filled_qty: o.filled_qty,
+    avg_price: o.avg_price,
+    updated_at: o.updated_at,
+    reject_reason: o.reject_reason,
+    commission: o.commission,
+    commission_asset: o.commission_asset,
+  };
+}
+
 /** What an order write needs (see `prepareOrderWrite`). */
 export type OrderWriteInput = Omit<SaveInput, 'loaded'> & {
   account: VersionedAccount;
@@ -552,7 +614,7 @@ export function prepareOrderWrite(input: OrderWriteInput): OrderWrite {
   const openOrders = openOrderChanges(account.state, input.state);
   if (!optimisticWritable(events)) throw new Error('the optimistic write covers only balance, order, fill and position events');
   const { ledger, trades, fees, orderUpdates: updates, positionsChanged } = projectEvents(events);
-  const outcomeOf = (list: OrderUpdate[]) => {
+  const outcomeOf = (list: OrderUpdate[]): OrderOutcome => {
     const o = list[list.length - 1].order;
     const fee = fees.get(o.orderId);
     fees.delete(o.orderId);
@@ -561,8 +623,8 @@ export function prepareOrderWrite(input: OrderWriteInput): OrderWrite {
   };
   const own = updates.get(newOrder.client_order_id);
   updates.delete(newOrder.client_order_id);
-  const created = { ...newOrder, status: 'NEW', filled_qty: '0', ...(own ? outcomeOf(own) : {}) };
-  const others = [...updates.entries()].map(([clientOrderId, list]) => ({ exchange_account_id: id, client_order_id: clientOrderId, ...outcomeOf(list) }));
+  const created = createdRow(newOrder, own ? outcomeOf(own) : undefined);
+  const others = [...updates.entries()].map(([clientOrderId, list]) => updatedRow(id, clientOrderId, outcomeOf(list)));
   if (fees.size > 0) throw new Error('a fill of an order without an update');
   const open = positionsChanged ? input.positions().filter((p) => !p.qty.eq(0)) : [];
   const owner = { user_id: account.userId, exchange_account_id: id, exchange: input.exchange };
@@ -576,8 +638,15 @@ export function prepareOrderWrite(input: OrderWriteInput): OrderWrite {
     },
     created,
     others,
-    ledger: ledger.map((l) => ({ ...l, exchange_account_id: id, time: iso(l.time) })),
-    trades: trades.map((t) => ({ ...t, ...owner, time: iso(t.time) })),
+    ledger: ledger.map((l) => ({
+      exchange_account_id: id, entry_id: l.entry_id, time: iso(l.time), asset: l.asset, type: l.type, amount: l.amount, balance_after: l.balance_after,
+      symbol: l.symbol, ref: l.ref,
+    })),
+    trades: trades.map((t) => ({
+      user_id: owner.user_id, exchange_account_id: id, exchange: owner.exchange, symbol: t.symbol, trade_id: t.trade_id, order_id: t.order_id,
+      side: t.side, position_side: t.position_side, price: t.price, qty: t.qty, quote_qty: t.quote_qty, realized_pnl: t.realized_pnl,
+      commission: t.commission, commission_asset: t.commission_asset, maker: t.maker, time: iso(t.time),
+    })),
     keep: positionsChanged ? { id, keep: open.map((p) => `${p.symbol}:${p.positionSide}`) } : undefined,
     legs: open.map((p) => ({ ...positionRecord(p), ...owner })),
     closed: openOrders.removed.map((orderId) => ({ id, order_id: orderId })),
