@@ -213,6 +213,26 @@ describe('leader tick pass', () => {
     });
   });
 
+  it("keeps the pass's read when it answers a newer version than the kept one (a write made elsewhere)", async () => {
+    const { u, accountId, rest } = await restingTrader();
+    const ds = t.app.get(DataSource);
+    const version = async () => (await ds.query(`SELECT version::int AS version FROM paper_accounts WHERE exchange_account_id = $1`, [accountId]))[0].version as number;
+    expect((await rest('0.96')).status).toBe(201);
+    const paper = t.app.get(PaperExchangeService);
+    const before = await version();
+    expect(paper.keptAccount(u.id, undefined)?.version).toBe(before);
+    // another instance's write: the row moves on, nothing is dropped here
+    await ds.query(`UPDATE paper_accounts SET version = version + 1 WHERE exchange_account_id = $1`, [accountId]);
+    await paper.activeViews([u.id]);
+    expect(paper.keptAccount(u.id, undefined)?.version).toBe(before + 1);
+    // so the next order goes on what the pass read: no read first, no conflict
+    await countingReads(async (reads) => {
+      expect((await rest('0.955')).body.status).toBe('NEW');
+      expect(reads).not.toHaveBeenCalled();
+      expect(await version()).toBe(before + 2);
+    });
+  });
+
   it('after a write on the locked path (a cancel), the next order reads once and the one after goes on the kept state', async () => {
     const { rest, cancel } = await restingTrader();
     const first = await rest('0.96');
