@@ -4,10 +4,13 @@
  * price (|mark − liquidation| / mark) is checked. A leg that comes within 5 % raises the alert
  * LIQUIDATION_RISK (`warning`), within 2 % once more (`critical`); the leg is alerted again only after
  * it has moved back beyond 7.5 % (or closed), so a position hovering around a threshold does not
- * flood its user. What was alerted is remembered by the running leader (a new leader may alert an
- * at-risk leg once more).
+ * flood its user. What was alerted is kept in `liquidation_risk_levels` and read at the start of each
+ * pass, so a new leader (a restart, a failover, leadership moving back) carries on from the levels
+ * the last pass left: it neither alerts a leg again nor misses its re-arming. A level is written
+ * after its alert is raised: a pass cut off in between alerts that leg once more, never not at all.
  */
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { type Decimal, toApi } from '../common/decimal';
 import { PaperExchangeService } from '../exchanges/paper/paper-exchange.service';
 import { MarketDataService } from '../market-data/market-data.service';
@@ -31,8 +34,6 @@ export function riskTransition(distance: Decimal, alerted: Level | undefined): {
 @Injectable()
 export class LiquidationRiskMonitor implements OnModuleInit {
   private readonly logger = new Logger(LiquidationRiskMonitor.name);
-  /** Per leg (`account:symbol:side`), the level it was last alerted at. */
-  private readonly alerted = new Map<string, Level>();
   private lastRun = 0;
   private running = false;
 
@@ -40,6 +41,7 @@ export class LiquidationRiskMonitor implements OnModuleInit {
     private readonly paper: PaperExchangeService,
     private readonly marketData: MarketDataService,
     private readonly alerts: AlertsService,
+    private readonly dataSource: DataSource,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +59,7 @@ export class LiquidationRiskMonitor implements OnModuleInit {
   /** One pass over every active account; resolves once its alerts are raised. */
   async check(): Promise<void> {
     const seen = new Set<string>();
+    const alerted = await this.levels();
     for (const account of await this.paper.activeViews(undefined, { withPositions: true })) {
       // the event loop is given back between accounts: requests are served in between
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -66,10 +69,12 @@ export class LiquidationRiskMonitor implements OnModuleInit {
         const key = `${exchangeAccountId}:${p.symbol}:${p.positionSide}`;
         seen.add(key);
         const distance = p.markPrice.minus(p.liquidationPrice).abs().div(p.markPrice);
-        const { alert, now } = riskTransition(distance, this.alerted.get(key));
-        if (now) this.alerted.set(key, now);
-        else this.alerted.delete(key);
-        if (!alert) continue;
+        const was = alerted.get(key);
+        const { alert, now } = riskTransition(distance, was);
+        if (!alert) {
+          if (was && !now) await this.forget(exchangeAccountId, p.symbol, p.positionSide);
+          continue;
+        }
         const pct = toApi(distance.times(100).round(2, 0));
         await this.alerts.raise({
           userId,
@@ -80,9 +85,33 @@ export class LiquidationRiskMonitor implements OnModuleInit {
           message: `Your ${p.symbol} ${p.positionSide === 'BOTH' ? (p.qty.gt(0) ? 'long' : 'short') : p.positionSide.toLowerCase()} position is ${pct}% from its liquidation price ${toApi(p.liquidationPrice)} (mark ${toApi(p.markPrice)})`,
           details: { positionSide: p.positionSide, size: toApi(p.qty.abs()), markPrice: toApi(p.markPrice), liquidationPrice: toApi(p.liquidationPrice), distancePct: pct },
         });
+        await this.dataSource.query(
+          `INSERT INTO liquidation_risk_levels (exchange_account_id, symbol, position_side, level) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (exchange_account_id, symbol, position_side) DO UPDATE SET level = EXCLUDED.level, updated_at = CURRENT_TIMESTAMP`,
+          [exchangeAccountId, p.symbol, p.positionSide, now],
+        );
       }
     }
     // legs closed (or gone below the watch) since are forgotten: alerted again if they come back
-    for (const key of [...this.alerted.keys()]) if (!seen.has(key)) this.alerted.delete(key);
+    for (const [key] of alerted) {
+      if (seen.has(key)) continue;
+      const [account, symbol, positionSide] = key.split(':');
+      await this.forget(Number(account), symbol, positionSide);
+    }
+  }
+
+  /** Per leg (`account:symbol:side`), the level it was last alerted at. */
+  private async levels(): Promise<Map<string, Level>> {
+    const rows: { exchange_account_id: number; symbol: string; position_side: string; level: Level }[] = await this.dataSource.query(
+      `SELECT exchange_account_id, symbol, position_side, level FROM liquidation_risk_levels`,
+    );
+    return new Map(rows.map((r) => [`${r.exchange_account_id}:${r.symbol}:${r.position_side}`, r.level]));
+  }
+
+  private async forget(exchangeAccountId: number, symbol: string, positionSide: string): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM liquidation_risk_levels WHERE exchange_account_id = $1 AND symbol = $2 AND position_side = $3`,
+      [exchangeAccountId, symbol, positionSide],
+    );
   }
 }

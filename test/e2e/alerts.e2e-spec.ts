@@ -5,6 +5,10 @@
  */
 import { dec } from '../../src/common/decimal';
 import type { MarketTick } from '../../src/exchanges/market-feed/market-tick';
+import { DataSource } from 'typeorm';
+import { AlertsService } from '../../src/alerts/alerts.service';
+import { LiquidationRiskMonitor } from '../../src/alerts/liquidation-risk.monitor';
+import { PaperExchangeService } from '../../src/exchanges/paper/paper-exchange.service';
 import { MarketDataService } from '../../src/market-data/market-data.service';
 import { PaperFeeds } from '../../src/market-data/paper-feeds';
 import { createTestApp, type TestApp } from '../support/app';
@@ -145,6 +149,23 @@ describe('alerts', () => {
       await sleep(700);
     }
     expect((await alertsOf(trader.id, '&code=LIQUIDATION_RISK')).length).toBe(before);
+
+    // a new leader (a monitor with nothing in memory) carries on from the level kept in the database
+    const ds = t.app.get(DataSource);
+    const levels = async () => ds.query(`SELECT symbol, position_side, level FROM liquidation_risk_levels WHERE exchange_account_id = $1`, [critical[0].accountId]);
+    expect(await levels()).toEqual([{ symbol: 'BTCUSDT', position_side: 'BOTH', level: 'critical' }]);
+    const newLeader = new LiquidationRiskMonitor(t.app.get(PaperExchangeService), t.app.get(MarketDataService), t.app.get(AlertsService), ds);
+    await newLeader.check();
+    expect((await alertsOf(trader.id, '&code=LIQUIDATION_RISK')).length).toBe(before);
+    // moved back beyond 7.5 % (5 % above the entry, about 9.5 % above the liquidation price): re-armed, and the next approach alerts again
+    await publish([moved(base, '1.05', (ts += 1000))]);
+    await newLeader.check();
+    expect(await levels()).toEqual([]);
+    const again = await holdUntil(factor, async () => {
+      const list = (await alertsOf(trader.id, '&code=LIQUIDATION_RISK')).filter((a) => a.severity === 'critical');
+      return list.length > 1 ? list : undefined;
+    });
+    expect(again).toHaveLength(2);
     await publish([moved(base, '1', (ts += 1000))]);
   }, 60_000);
 });
