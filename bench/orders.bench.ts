@@ -679,18 +679,18 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
   await load.run(orders('closed', WARMUP_SECONDS, orderBodies(await app.markPrice())));
   await app.cancelAll();
   // the app's CPU per answered order over one run (the load generator is a process of its own)
-  const cpuPerOrder = async (job: LoadJob): Promise<{ figures: LoadFigures; cpu: number }> => {
-    const bodies = orderBodies(await app.markPrice());
+  const cpuPerOrder = async (mode: 'closed' | 'paced', seconds: number, rate?: number): Promise<{ figures: LoadFigures; cpu: number }> => {
+    const job = orders(mode, seconds, orderBodies(await app.markPrice()), rate);
     const before = app.cpuMs?.() ?? 0;
-    const figures = await load.run({ ...job, bodies });
+    const figures = await load.run(job);
     return { figures, cpu: app.cpuMs ? (app.cpuMs() - before) / Math.max(1, figures.ok) : NaN };
   };
-  const max = await cpuPerOrder(orders('closed', MAX_SECONDS, []));
+  const max = await cpuPerOrder('closed', MAX_SECONDS);
   const ordersMax = max.figures;
   await app.cancelAll();
   const ordersPacedWarmup = await load.run(orders('paced', PACED_WARMUP_SECONDS, orderBodies(await app.markPrice()), STEADY_RATE));
   await app.cancelAll();
-  const steady = await cpuPerOrder(orders('paced', STEADY_SECONDS, [], STEADY_RATE));
+  const steady = await cpuPerOrder('paced', STEADY_SECONDS, STEADY_RATE);
   const ordersSteady = steady.figures;
   await app.cancelAll();
   const halfRate = Math.max(1, Math.round(ordersMax.perSecond / 2));

@@ -23,6 +23,14 @@ const REARM = '0.075';
 
 type Level = 'warning' | 'critical';
 
+/** A position leg as `liquidation_risk_levels` keeps it. */
+interface AlertedLeg {
+  exchangeAccountId: number;
+  symbol: string;
+  positionSide: string;
+  level: Level;
+}
+
 /** The alert level of a leg at this distance to liquidation, given the level it was last alerted at. */
 export function riskTransition(distance: Decimal, alerted: Level | undefined): { alert?: Level; now: Level | undefined } {
   if (distance.lt(CRITICAL)) return alerted === 'critical' ? { now: 'critical' } : { alert: 'critical', now: 'critical' };
@@ -69,7 +77,7 @@ export class LiquidationRiskMonitor implements OnModuleInit {
         const key = `${exchangeAccountId}:${p.symbol}:${p.positionSide}`;
         seen.add(key);
         const distance = p.markPrice.minus(p.liquidationPrice).abs().div(p.markPrice);
-        const was = alerted.get(key);
+        const was = alerted.get(key)?.level;
         const { alert, now } = riskTransition(distance, was);
         if (!alert) {
           if (was && !now) await this.forget(exchangeAccountId, p.symbol, p.positionSide);
@@ -93,19 +101,15 @@ export class LiquidationRiskMonitor implements OnModuleInit {
       }
     }
     // legs closed (or gone below the watch) since are forgotten: alerted again if they come back
-    for (const [key] of alerted) {
-      if (seen.has(key)) continue;
-      const [account, symbol, positionSide] = key.split(':');
-      await this.forget(Number(account), symbol, positionSide);
-    }
+    for (const [key, leg] of alerted) if (!seen.has(key)) await this.forget(leg.exchangeAccountId, leg.symbol, leg.positionSide);
   }
 
-  /** Per leg (`account:symbol:side`), the level it was last alerted at. */
-  private async levels(): Promise<Map<string, Level>> {
-    const rows: { exchange_account_id: number; symbol: string; position_side: string; level: Level }[] = await this.dataSource.query(
-      `SELECT exchange_account_id, symbol, position_side, level FROM liquidation_risk_levels`,
+  /** Per leg (`account:symbol:side`), the leg and the level it was last alerted at. */
+  private async levels(): Promise<Map<string, AlertedLeg>> {
+    const rows: AlertedLeg[] = await this.dataSource.query(
+      `SELECT exchange_account_id AS "exchangeAccountId", symbol, position_side AS "positionSide", level FROM liquidation_risk_levels`,
     );
-    return new Map(rows.map((r) => [`${r.exchange_account_id}:${r.symbol}:${r.position_side}`, r.level]));
+    return new Map(rows.map((r) => [`${r.exchangeAccountId}:${r.symbol}:${r.positionSide}`, r]));
   }
 
   private async forget(exchangeAccountId: number, symbol: string, positionSide: string): Promise<void> {
