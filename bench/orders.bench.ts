@@ -37,7 +37,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -118,6 +118,12 @@ export interface DatabaseFigures {
    * Only when the app runs in the bench's own process (with the embedded database, its CPU too).
    */
   cpuMsPerOrder?: { max: number; steady: number };
+  /**
+   * The app's garbage-collection pauses during the steady run (when it runs in the bench's own
+   * process): a request that arrives during one waits it out, so their length and number bound
+   * the steady p99 from below.
+   */
+  steadyGc?: GcPauses;
 }
 
 /** The bare Fastify INSERT route: at maximum throughput, and paced at the steady rate. */
@@ -517,6 +523,41 @@ export interface AppUnderLoad {
   cpuMs?(): number;
 }
 
+/** Garbage-collection pauses of this process over a period: young (scavenges) and full (mark-compact). */
+export interface GcPauses {
+  seconds: number;
+  scavenges: number;
+  scavengeMaxMs: number;
+  full: number;
+  fullMaxMs: number;
+  /** Every pause, young and full, incremental marking steps included (ms). */
+  totalMs: number;
+}
+
+/** Records this process's GC pauses until the returned function is called, which answers them. */
+function recordGc(): () => GcPauses {
+  const entries: { kind: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) entries.push({ kind: ((e as { detail?: { kind?: number } }).detail?.kind) ?? 0, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const started = performance.now();
+  return () => {
+    observer.disconnect();
+    const young = entries.filter((e) => e.kind === constants.NODE_PERFORMANCE_GC_MINOR);
+    const full = entries.filter((e) => e.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    const max = (xs: { ms: number }[]) => xs.reduce((m, e) => Math.max(m, e.ms), 0);
+    return {
+      seconds: (performance.now() - started) / 1000,
+      scavenges: young.length,
+      scavengeMaxMs: max(young),
+      full: full.length,
+      fullMaxMs: max(full),
+      totalMs: entries.reduce((t, e) => t + e.ms, 0),
+    };
+  };
+}
+
 /** CPU time of this process so far, user and system (ms). */
 function ownCpuMs(): number {
   const u = process.cpuUsage();
@@ -679,11 +720,12 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
   await load.run(orders('closed', WARMUP_SECONDS, orderBodies(await app.markPrice())));
   await app.cancelAll();
   // the app's CPU per answered order over one run (the load generator is a process of its own)
-  const cpuPerOrder = async (mode: 'closed' | 'paced', seconds: number, rate?: number): Promise<{ figures: LoadFigures; cpu: number }> => {
+  const cpuPerOrder = async (mode: 'closed' | 'paced', seconds: number, rate?: number): Promise<{ figures: LoadFigures; cpu: number; gc?: GcPauses }> => {
     const job = orders(mode, seconds, orderBodies(await app.markPrice()), rate);
     const before = app.cpuMs?.() ?? 0;
+    const gc = app.cpuMs ? recordGc() : undefined;
     const figures = await load.run(job);
-    return { figures, cpu: app.cpuMs ? (app.cpuMs() - before) / Math.max(1, figures.ok) : NaN };
+    return { figures, cpu: app.cpuMs ? (app.cpuMs() - before) / Math.max(1, figures.ok) : NaN, gc: gc?.() };
   };
   const max = await cpuPerOrder('closed', MAX_SECONDS);
   const ordersMax = max.figures;
@@ -708,7 +750,7 @@ async function measureApp(app: AppUnderLoad, load: LoadGenerator): Promise<Datab
     seconds: GET_SECONDS,
   });
   const cpuMsPerOrder = app.cpuMs ? { max: max.cpu, steady: steady.cpu } : undefined;
-  return { ordersMax, ordersPacedWarmup, ordersSteady, ordersHalfMax, getMax, cpuMsPerOrder };
+  return { ordersMax, ordersPacedWarmup, ordersSteady, ordersHalfMax, getMax, cpuMsPerOrder, steadyGc: steady.gc };
 }
 
 // ---------------------------------------------------------------- bare Fastify + pg INSERT
@@ -989,6 +1031,13 @@ export function print(r: OrdersBenchResult): void {
     if (d.cpuMsPerOrder) {
       const what = database === 'embedded' ? 'app and embedded database' : 'app';
       lines.push(`  CPU per order (${what}, one process): ${d.cpuMsPerOrder.max.toFixed(3)} ms at max, ${d.cpuMsPerOrder.steady.toFixed(3)} ms at ${STEADY_RATE}/s`);
+    }
+    if (d.steadyGc) {
+      const g = d.steadyGc;
+      lines.push(
+        `  GC pauses in the steady run (${g.seconds.toFixed(1)} s): ${g.scavenges} scavenges (max ${g.scavengeMaxMs.toFixed(1)} ms), ` +
+          `${g.full} full (max ${g.fullMaxMs.toFixed(1)} ms), ${g.totalMs.toFixed(0)} ms in all`,
+      );
     }
   };
   const fastifyRows = (database: string, f: FastifyFigures) => {
