@@ -538,7 +538,7 @@ export interface GcPauses {
 function recordGc(): () => GcPauses {
   const entries: { kind: number; ms: number }[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) entries.push({ kind: ((e as { detail?: { kind?: number } }).detail?.kind) ?? 0, ms: e.duration });
+    for (const e of list.getEntries()) entries.push({ kind: (e as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration });
   });
   observer.observe({ entryTypes: ['gc'] });
   const started = performance.now();
