@@ -42,6 +42,33 @@ export function dec(value: DecimalSource | bigint): Decimal {
   return new DecimalCtor(value);
 }
 
+/*
+ * big.js's `cmp` (and so `eq`, `gt`, `gte`, `lt`, `lte`) copies its argument into a new Big, digits
+ * included, before reading it, and never changes it: a comparison with a decimal at hand allocated
+ * twice, and the order path compares a few hundred times per order (ticks, steps, bands, margins).
+ * The same comparison here reads a decimal argument as it is; any other argument (a string, a
+ * number) is converted as before. The prototype is the one every big.js constructor shares.
+ */
+type Digits = { s: number; e: number; c: number[] };
+const proto = DecimalCtor.prototype as unknown as { cmp(y: DecimalSource): -1 | 0 | 1 };
+const copyingCmp = proto.cmp;
+proto.cmp = function cmp(this: Digits, y: DecimalSource): -1 | 0 | 1 {
+  if (!(y instanceof DecimalCtor)) return copyingCmp.call(this, y);
+  const other = y as unknown as Digits;
+  const xc = this.c;
+  const yc = other.c;
+  const xs = this.s;
+  const ys = other.s;
+  // either zero (also −0)?
+  if (!xc[0] || !yc[0]) return !xc[0] ? (!yc[0] ? 0 : (-ys as -1 | 1)) : (xs as -1 | 1);
+  if (xs !== ys) return xs as -1 | 1;
+  const neg = xs < 0;
+  if (this.e !== other.e) return (this.e > other.e) !== neg ? 1 : -1;
+  const n = Math.min(xc.length, yc.length);
+  for (let i = 0; i < n; i++) if (xc[i] !== yc[i]) return (xc[i] > yc[i]) !== neg ? 1 : -1;
+  return xc.length === yc.length ? 0 : (xc.length > yc.length) !== neg ? 1 : -1;
+};
+
 export const ZERO: Decimal = dec(0);
 export const ONE: Decimal = dec(1);
 
@@ -85,9 +112,21 @@ export function roundToStep(value: Decimal, step: Decimal, direction: RoundingDi
   return whole.times(step);
 }
 
-/** True when `value` is an exact multiple of `step`. */
+/**
+ * True when `value` is an exact multiple of `step`. A step that is a power of ten (0.1, 0.001, 10 —
+ * most ticks and steps) is answered from the digits alone, with no allocation: the value's last
+ * digit must be at the step's place or above it. Any other step takes the remainder.
+ */
 export function isMultipleOf(value: Decimal, step: Decimal): boolean {
-  return value.mod(step).eq(0);
+  const v = value as unknown as Digits;
+  const st = step as unknown as Digits;
+  if (st.c.length === 1 && st.c[0] === 1 && st.s > 0) {
+    // the place of the value's last non-zero digit (big.js trims trailing zeros, but not every path is relied on)
+    let last = v.c.length - 1;
+    while (last > 0 && v.c[last] === 0) last--;
+    return v.c[last] === 0 || v.e - last >= st.e;
+  }
+  return isZero(value.mod(step));
 }
 
 /** Number of decimal places of a step such as "0.001" (3) or "10" (0). */

@@ -26,19 +26,52 @@ export function markOf(state: EngineState, symbol: string, fallback: Decimal): D
   return state.markets.get(symbol)?.tick.markPrice ?? fallback;
 }
 
-export function positionUpnl(state: EngineState, p: PositionState): Decimal {
+/**
+ * A position leg's unrealized PnL, maintenance and initial margin as last computed, with the inputs
+ * they were computed from (by identity: decimals are immutable, and the copies of a leg that the
+ * order path hands from one engine to the next share them), keyed by the leg's amount. Each account
+ * view, margin check and liquidation price reads them for every leg; between two fills of a leg and
+ * two ticks of its contract they are computed once.
+ */
+interface LegFigures {
+  entryPrice: Decimal;
+  mark: Decimal;
+  spec: ContractSpec;
+  upnl?: Decimal;
+  maintenance?: Decimal;
+  initial?: Decimal;
+  leverage?: number;
+}
+const legFigures = new WeakMap<Decimal, LegFigures>();
+
+function figuresOf(state: EngineState, p: PositionState): LegFigures {
   const spec = specOf(state, p.symbol);
-  return cm.unrealizedPnl(spec, p.amount, p.entryPrice, markOf(state, p.symbol, p.entryPrice));
+  const mark = markOf(state, p.symbol, p.entryPrice);
+  let f = legFigures.get(p.amount);
+  if (f === undefined || f.entryPrice !== p.entryPrice || f.mark !== mark || f.spec !== spec) {
+    f = { entryPrice: p.entryPrice, mark, spec };
+    legFigures.set(p.amount, f);
+  }
+  return f;
+}
+
+export function positionUpnl(state: EngineState, p: PositionState): Decimal {
+  const f = figuresOf(state, p);
+  return (f.upnl ??= cm.unrealizedPnl(f.spec, p.amount, p.entryPrice, f.mark));
 }
 
 export function positionMaintenance(state: EngineState, p: PositionState): Decimal {
-  const spec = specOf(state, p.symbol);
-  return cm.maintenanceMargin(spec, p.amount.abs(), markOf(state, p.symbol, p.entryPrice));
+  const f = figuresOf(state, p);
+  return (f.maintenance ??= cm.maintenanceMargin(f.spec, p.amount.abs(), f.mark));
 }
 
 export function positionInitial(state: EngineState, p: PositionState): Decimal {
-  const spec = specOf(state, p.symbol);
-  return cm.initialMargin(spec, p.amount.abs(), markOf(state, p.symbol, p.entryPrice), p.leverage);
+  const f = figuresOf(state, p);
+  if (f.initial === undefined || f.leverage !== p.leverage) {
+    f.initial = cm.initialMargin(f.spec, p.amount.abs(), f.mark, p.leverage);
+    f.leverage = p.leverage;
+  }
+  return f.initial;
 }
 
 /** Price an open order is margined at: its limit price, else its trigger, else the mark. */

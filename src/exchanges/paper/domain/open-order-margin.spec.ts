@@ -59,4 +59,43 @@ describe('open-order margin summed incrementally', () => {
     expect(withOrders).toBeGreaterThan(100);
     expect(trailing).toBeGreaterThan(5);
   });
+
+  it("computes a leg's PnL and margins once between its fills and its contract's ticks, and anew after either", () => {
+    const run = newRun(33, ACCOUNTS);
+    let ts = SCENARIO_T0;
+    const figures = (id: string) => run.engine.getPositions(id).map((p) => ({ p, upnl: p.unrealizedPnl, mm: p.maintenanceMargin, im: p.initialMargin }));
+    const decodedAnew = (id: string) => {
+      const fresh = PaperEngine.restore(JSON.parse(JSON.stringify(run.engine.snapshot())) as ReturnType<PaperEngine['snapshot']>);
+      return fresh.getPositions(id).map((p) => [p.positionSide, p.unrealizedPnl.toFixed(), p.maintenanceMargin.toFixed(), p.initialMargin.toFixed()]);
+    };
+    const shown = (list: ReturnType<typeof figures>) => list.map((f) => [f.p.positionSide, f.upnl.toFixed(), f.mm.toFixed(), f.im.toFixed()]);
+    let legs = 0;
+    for (let round = 0; round < 30; round++) {
+      ts = step(run, ts, 2, 4, ACCOUNTS);
+      for (let n = 0; n < ACCOUNTS; n++) {
+        const id = `acc-${n}`;
+        const first = figures(id);
+        // read again with nothing changed: the very same figures, not computed again
+        const again = figures(id);
+        expect(again.map((f) => [f.upnl, f.mm, f.im])).toEqual(first.map((f) => [f.upnl, f.mm, f.im]));
+        again.forEach((f, i) => {
+          expect(f.upnl).toBe(first[i].upnl);
+          expect(f.mm).toBe(first[i].mm);
+          expect(f.im).toBe(first[i].im);
+        });
+        expect(shown(first)).toEqual(decodedAnew(id));
+        legs += first.length;
+      }
+      // a leverage change computes the initial margin anew (what a fresh engine shows)
+      const id = `acc-${round % ACCOUNTS}`;
+      ts += 1;
+      try {
+        run.engine.setLeverage({ accountId: id, ts, symbol: 'BTCUSDT', leverage: 2 + (round % 7) });
+      } catch {
+        // refused (the position does not allow it): nothing changed
+      }
+      expect(shown(figures(id))).toEqual(decodedAnew(id));
+    }
+    expect(legs).toBeGreaterThan(60);
+  });
 });

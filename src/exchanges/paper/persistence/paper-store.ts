@@ -677,7 +677,43 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
   // by account id: with `locked` below, every statement (of any instance) locks accounts in one order
   const sorted = [...writes].sort((a, b) => a.accountId - b.accountId);
   const values: unknown[] = [JSON.stringify(sorted.map((w) => w.account)), JSON.stringify(sorted.map((w) => w.created))];
-  const param = (rows: unknown[]) => `$${values.push(JSON.stringify(rows))}`;
+  // the parts' parameters, in the order of the statement's text (writeStatementText)
+  const add = (rows: unknown[]) => values.push(JSON.stringify(rows));
+  if (parts & PART.updated) add(sorted.flatMap((w) => w.others));
+  if (parts & PART.ledger) add(sorted.flatMap((w) => w.ledger));
+  if (parts & PART.fills) add(sorted.flatMap((w) => w.trades));
+  if (parts & PART.positions) {
+    add(sorted.flatMap((w) => (w.keep ? [w.keep] : [])));
+    add(sorted.flatMap((w) => w.legs));
+  }
+  if (parts & PART.closed) add(sorted.flatMap((w) => w.closed));
+  if (parts & PART.resting) add(sorted.flatMap((w) => w.resting));
+  const name = `paper_write_orders:${along.name}:${parts}`;
+  let text = writeTexts.get(name);
+  if (text === undefined) {
+    text = writeStatementText(along, parts);
+    writeTexts.set(name, text);
+  }
+  const { rows } = await q.query({ name, text, values });
+  // each write's rows: its new order first, then the others it updated; none when its account moved on
+  const byAccount = new Map<number, Record<string, unknown>[]>();
+  for (const row of rows as Record<string, unknown>[]) {
+    const id = Number(row.exchange_account_id);
+    const list = byAccount.get(id);
+    if (list) list.push(row);
+    else byAccount.set(id, [row]);
+  }
+  return writes.map((w) => byAccount.get(w.accountId));
+}
+
+/**
+ * The text of the write statement with the given parts (its name is `paper_write_orders:` with
+ * the read-along's name and the parts: one text per name, built once). Its parameters: $1 the
+ * accounts, $2 the new orders, then one per part present, in this order (two for positions).
+ */
+function writeStatementText(along: ReadAlong, parts: number): string {
+  let n = 2;
+  const param = () => `$${++n}`;
   const sql: string[] = [];
   if (parts & PART.updated) {
     sql.push(`updated AS (
@@ -685,7 +721,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
            updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
            commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
            commission_asset = COALESCE(u.commission_asset, c.commission_asset)
-         FROM json_populate_recordset(NULL::contract_orders, ${param(sorted.flatMap((w) => w.others))}::json) u JOIN acct ON acct.id = u.exchange_account_id
+         FROM json_populate_recordset(NULL::contract_orders, ${param()}::json) u JOIN acct ON acct.id = u.exchange_account_id
         WHERE c.exchange_account_id = u.exchange_account_id AND c.client_order_id = u.client_order_id
        RETURNING c.*)`);
   }
@@ -693,7 +729,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
     sql.push(`ledger AS (
        INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
        SELECT l.exchange_account_id, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
-         FROM json_populate_recordset(NULL::paper_ledger, ${param(sorted.flatMap((w) => w.ledger))}::json) WITH ORDINALITY AS l
+         FROM json_populate_recordset(NULL::paper_ledger, ${param()}::json) WITH ORDINALITY AS l
          JOIN acct ON acct.id = l.exchange_account_id ORDER BY l.ordinality)`);
   }
   if (parts & PART.fills) {
@@ -702,12 +738,12 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
          realized_pnl, commission, commission_asset, maker, time)
        SELECT t.user_id, t.exchange_account_id, t.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
          t.realized_pnl, t.commission, t.commission_asset, t.maker, t.time
-         FROM json_populate_recordset(NULL::trades, ${param(sorted.flatMap((w) => w.trades))}::json) WITH ORDINALITY AS t
+         FROM json_populate_recordset(NULL::trades, ${param()}::json) WITH ORDINALITY AS t
          JOIN acct ON acct.id = t.exchange_account_id ORDER BY t.ordinality)`);
   }
   if (parts & PART.positions) {
     sql.push(`gone AS (
-       DELETE FROM positions p USING json_to_recordset(${param(sorted.flatMap((w) => (w.keep ? [w.keep] : [])))}::json) AS g(id int, keep text[])
+       DELETE FROM positions p USING json_to_recordset(${param()}::json) AS g(id int, keep text[])
          JOIN acct ON acct.id = g.id
         WHERE p.exchange_account_id = g.id AND NOT ((p.symbol || ':' || p.position_side) = ANY(g.keep)))`);
     sql.push(`legs AS (
@@ -715,12 +751,12 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
          liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
        SELECT x.user_id, x.exchange_account_id, x.exchange, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price,
          x.margin, x.unrealized_pnl, x.leverage, x.margin_mode
-         FROM json_populate_recordset(NULL::positions, ${param(sorted.flatMap((w) => w.legs))}::json) x JOIN acct ON acct.id = x.exchange_account_id
+         FROM json_populate_recordset(NULL::positions, ${param()}::json) x JOIN acct ON acct.id = x.exchange_account_id
        ${UPSERT_POSITION})`);
   }
   if (parts & PART.closed) {
     sql.push(`closed AS (
-       DELETE FROM paper_open_orders o USING json_to_recordset(${param(sorted.flatMap((w) => w.closed))}::json) AS c(id int, order_id bigint)
+       DELETE FROM paper_open_orders o USING json_to_recordset(${param()}::json) AS c(id int, order_id bigint)
          JOIN acct ON acct.id = c.id
         WHERE o.exchange_account_id = c.id AND o.order_id = c.order_id)`);
   }
@@ -728,12 +764,10 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
     sql.push(`resting AS (
        INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
        SELECT r.id, (r.state->>'orderId')::bigint, r.state
-         FROM json_to_recordset(${param(sorted.flatMap((w) => w.resting))}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
+         FROM json_to_recordset(${param()}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
        ${UPSERT_OPEN_ORDER})`);
   }
-  const { rows } = await q.query({
-    name: `paper_write_orders:${along.name}:${parts}`,
-    text: `WITH x AS (
+  return `WITH x AS (
        SELECT * FROM json_to_recordset($1::json)
          AS x(id int, version bigint, seq bigint, clock bigint, active boolean, state jsonb, user_id int, requested int, stamp text)),
      locked AS (
@@ -755,19 +789,11 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
          o.commission_asset, o.callback_rate, o.working_type, o.reject_reason, now() AT TIME ZONE 'UTC', COALESCE(o.updated_at, now() AT TIME ZONE 'UTC')
          FROM json_populate_recordset(NULL::contract_orders, $2::json) o JOIN acct ON acct.id = o.exchange_account_id
        RETURNING *)${sql.map((x) => `,\n     ${x}`).join('')}
-     SELECT * FROM created${parts & PART.updated ? ' UNION ALL SELECT * FROM updated' : ''}`,
-    values,
-  });
-  // each write's rows: its new order first, then the others it updated; none when its account moved on
-  const byAccount = new Map<number, Record<string, unknown>[]>();
-  for (const row of rows as Record<string, unknown>[]) {
-    const id = Number(row.exchange_account_id);
-    const list = byAccount.get(id);
-    if (list) list.push(row);
-    else byAccount.set(id, [row]);
-  }
-  return writes.map((w) => byAccount.get(w.accountId));
+     SELECT * FROM created${parts & PART.updated ? ' UNION ALL SELECT * FROM updated' : ''}`;
 }
+
+/** The write statements' texts by name (a few dozen at most: one per read-along and combination of parts). */
+const writeTexts = new Map<string, string>();
 
 /** A position leg as the `positions` table holds it. */
 function positionRecord(p: Position): Record<string, unknown> {
