@@ -60,11 +60,11 @@ proto.cmp = function cmp(this: Digits, y: DecimalSource): -1 | 0 | 1 {
   const xs = this.s;
   const ys = other.s;
   // either zero (also −0)?
-  if (!xc[0] || !yc[0]) return !xc[0] ? (!yc[0] ? 0 : (-ys as -1 | 1)) : (xs as -1 | 1);
+  if (!xc[0] || !yc[0]) return !xc[0] ? (!yc[0] ? 0 : ys > 0 ? -1 : 1) : (xs as -1 | 1);
   if (xs !== ys) return xs as -1 | 1;
   const neg = xs < 0;
   if (this.e !== other.e) return (this.e > other.e) !== neg ? 1 : -1;
-  const n = Math.min(xc.length, yc.length);
+  const n = xc.length < yc.length ? xc.length : yc.length;
   for (let i = 0; i < n; i++) if (xc[i] !== yc[i]) return (xc[i] > yc[i]) !== neg ? 1 : -1;
   return xc.length === yc.length ? 0 : (xc.length > yc.length) !== neg ? 1 : -1;
 };
