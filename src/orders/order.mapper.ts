@@ -1,8 +1,8 @@
-import { dec, toApi } from '../common/decimal';
+import { canonicalDecimal } from '../common/decimal';
 import type { EntityMetadata } from 'typeorm';
 import type { ContractOrderEntity } from './contract-order.entity';
 
-const d = (v: string | null) => (v === null ? null : toApi(dec(v)));
+const d = (v: string | null) => (v === null ? null : canonicalDecimal(v));
 
 /** The API's order record: the seed's contract_orders columns, decimals as strings. */
 export function toOrderView(o: ContractOrderEntity) {
@@ -16,14 +16,14 @@ export function toOrderView(o: ContractOrderEntity) {
     side: o.side,
     positionSide: o.positionSide,
     type: o.type,
-    quantity: toApi(dec(o.quantity)),
+    quantity: canonicalDecimal(o.quantity),
     price: d(o.price),
     stopPrice: d(o.stopPrice),
     timeInForce: o.timeInForce,
     reduceOnly: o.reduceOnly,
     closePosition: o.closePosition,
     status: o.status,
-    filledQty: toApi(dec(o.filledQty ?? '0')),
+    filledQty: canonicalDecimal(o.filledQty ?? '0'),
     avgPrice: d(o.avgPrice),
     commission: d(o.commission),
     commissionAsset: o.commissionAsset,
@@ -63,11 +63,11 @@ export function toTradeView(t: TradeRow) {
     symbol: t.symbol,
     side: t.side,
     positionSide: t.position_side,
-    price: toApi(dec(t.price)),
-    qty: toApi(dec(t.qty)),
-    quoteQty: toApi(dec(t.quote_qty)),
-    realizedPnl: toApi(dec(t.realized_pnl)),
-    commission: toApi(dec(t.commission)),
+    price: canonicalDecimal(t.price),
+    qty: canonicalDecimal(t.qty),
+    quoteQty: canonicalDecimal(t.quote_qty),
+    realizedPnl: canonicalDecimal(t.realized_pnl),
+    commission: canonicalDecimal(t.commission),
     commissionAsset: t.commission_asset,
     maker: t.maker,
     time: t.time.toISOString(),
@@ -79,10 +79,9 @@ export function toTradeView(t: TradeRow) {
  * entity, by the entity's column metadata.
  */
 export function rowMapper<T>(metadata: EntityMetadata): (row: Record<string, unknown>) => T {
-  const columns = metadata.columns.map((c) => [c.propertyName, c.databaseName] as const);
-  return (row) => {
-    const entity: Record<string, unknown> = {};
-    for (const [property, column] of columns) entity[property] = row[column];
-    return entity as T;
-  };
+  // One object literal with every property (names from the entity's metadata, quoted as JSON
+  // strings): one shape for every entity, its properties in the object, no growing by keyed stores.
+  const fields = metadata.columns.map((c) => `${JSON.stringify(c.propertyName)}: row[${JSON.stringify(c.databaseName)}]`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('row', `return { ${fields.join(', ')} };`) as (row: Record<string, unknown>) => T;
 }

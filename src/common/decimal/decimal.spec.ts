@@ -1,4 +1,4 @@
-import { type Decimal, dec, roundToStep, isDecimalString, roundDp, isZero, isPositive, isMultipleOf } from './decimal';
+import { type Decimal, canonicalDecimal, dec, roundToStep, isDecimalString, roundDp, isZero, isPositive, isMultipleOf } from './decimal';
 
 /** Decimals spread over signs, zeros, exponents and digit counts (deterministic). */
 function sampleValues(): string[] {
@@ -77,5 +77,27 @@ describe('decimal', () => {
     Object.defineProperty(v.c, 'slice', { value: () => { throw new Error('divided'); } });
     expect(isMultipleOf(v, dec('0.01'))).toBe(true);
     expect(isMultipleOf(v, dec('0.1'))).toBe(false);
+  });
+  it('gives a NUMERIC column the JSON form of its decimal, character by character', () => {
+    const strings = [...sampleValues(), '0.00100000', '-0.000', '-0', '000', '007.50', '100', '100.000', '-100.00', '0.0', '10', '-10.10', '5.', '1e5', '-0.00000001000'];
+    for (const v of sampleValues()) strings.push(`${v}000`, `00${v.replace('-', '')}`, v.includes('.') ? `${v}0` : `${v}.00`);
+    const wrong = strings.filter((s) => {
+      try {
+        return canonicalDecimal(s) !== dec(s).toFixed();
+      } catch {
+        return !(() => {
+          try {
+            canonicalDecimal(s);
+            return false;
+          } catch {
+            return true;
+          }
+        })();
+      }
+    });
+    expect(wrong).toEqual([]);
+    // already in the JSON form: the string itself
+    const s = '123.45';
+    expect(canonicalDecimal(s)).toBe(s);
   });
 });

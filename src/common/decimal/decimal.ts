@@ -136,6 +136,27 @@ export function decimalsOf(step: Decimal): number {
   return i < 0 ? 0 : s.length - i - 1;
 }
 
+/**
+ * A plain decimal string (a NUMERIC column as the driver returns it: "0.00100000") in the JSON form
+ * `toApi` gives its decimal ("0.001"): trailing zeros of the fraction and leading zeros of the whole
+ * part dropped, no minus on zero — by characters, without building a decimal. Any other string is
+ * converted through a decimal.
+ */
+export function canonicalDecimal(s: string): string {
+  if (!isDecimalString(s)) return dec(s).toFixed();
+  let end = s.length;
+  if (s.indexOf('.') >= 0) {
+    while (s.charCodeAt(end - 1) === 48) end--;
+    if (s.charCodeAt(end - 1) === 46) end--;
+  }
+  const negative = s.charCodeAt(0) === 45;
+  let start = negative ? 1 : 0;
+  while (start < end - 1 && s.charCodeAt(start) === 48 && s.charCodeAt(start + 1) !== 46) start++;
+  if (!negative) return start === 0 && end === s.length ? s : s.slice(start, end);
+  const body = s.slice(start, end);
+  return body === '0' ? body : `-${body}`;
+}
+
 /** The JSON form: a plain decimal string (no exponent), optionally with a fixed scale. */
 export function toApi(value: Decimal, scale?: number): string {
   return scale === undefined ? value.toFixed() : value.toFixed(scale);

@@ -20,6 +20,7 @@ const SCANNED_FOLDERS = ['src/contracts/domain', 'src/common/decimal'];
 const ALLOWED_FUNCTIONS = new Set([
   'src/common/decimal/decimal.ts#decimalsOf',
   'src/common/decimal/decimal.ts#isMultipleOf',
+  'src/common/decimal/decimal.ts#canonicalDecimal',
   'src/contracts/domain/hot-path.ts#linearMarginKernel',
 ]);
 
