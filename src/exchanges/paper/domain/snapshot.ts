@@ -29,10 +29,17 @@ function isDecimal(v: unknown): v is Decimal {
   return v instanceof DecimalClass;
 }
 
-/** Shallow: Decimal → string, Date → ISO string, undefined dropped, nested objects encoded too. */
+/**
+ * Shallow: Decimal → string, Date → ISO string, undefined dropped, nested objects encoded too. The
+ * own enumerable string keys in their order, as `Object.entries` gives them, without its array of
+ * pairs per object (the state's records are plain objects: nothing inherited is enumerable).
+ */
 function enc(obj: object): Encoded {
   const out: Encoded = {};
-  for (const [k, v] of Object.entries(obj)) {
+  const record = obj as Record<string, unknown>;
+  for (const k in record) {
+    if (!Object.hasOwn(record, k)) continue;
+    const v = record[k];
     if (v === undefined) continue;
     out[k] = encValue(v);
   }
