@@ -604,6 +604,82 @@ export interface OrderWrite {
 const PART = { updated: 1, ledger: 2, fills: 4, positions: 8, closed: 16, resting: 32 } as const;
 
 /**
+ * The write statement's optional parts, in the statement's order: the part each belongs to (a
+ * write's `parts` bit; positions have two), the rows it sends as one JSON parameter, and its CTE
+ * given that parameter. Both the text and the parameters are built from this one list.
+ */
+const WRITE_PARTS: { bit: number; rows: (w: OrderWrite) => unknown[]; cte: (param: string) => string }[] = [
+  {
+    bit: PART.updated,
+    rows: (w) => w.others,
+    cte: (param) => `updated AS (
+       UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
+           updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
+           commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
+           commission_asset = COALESCE(u.commission_asset, c.commission_asset)
+         FROM json_populate_recordset(NULL::contract_orders, ${param}::json) u JOIN acct ON acct.id = u.exchange_account_id
+        WHERE c.exchange_account_id = u.exchange_account_id AND c.client_order_id = u.client_order_id
+       RETURNING c.*)`,
+  },
+  {
+    bit: PART.ledger,
+    rows: (w) => w.ledger,
+    cte: (param) => `ledger AS (
+       INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
+       SELECT l.exchange_account_id, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
+         FROM json_populate_recordset(NULL::paper_ledger, ${param}::json) WITH ORDINALITY AS l
+         JOIN acct ON acct.id = l.exchange_account_id ORDER BY l.ordinality)`,
+  },
+  {
+    bit: PART.fills,
+    rows: (w) => w.trades,
+    cte: (param) => `fills AS (
+       INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
+         realized_pnl, commission, commission_asset, maker, time)
+       SELECT t.user_id, t.exchange_account_id, t.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
+         t.realized_pnl, t.commission, t.commission_asset, t.maker, t.time
+         FROM json_populate_recordset(NULL::trades, ${param}::json) WITH ORDINALITY AS t
+         JOIN acct ON acct.id = t.exchange_account_id ORDER BY t.ordinality)`,
+  },
+  {
+    bit: PART.positions,
+    rows: (w) => (w.keep ? [w.keep] : []),
+    cte: (param) => `gone AS (
+       DELETE FROM positions p USING json_to_recordset(${param}::json) AS g(id int, keep text[])
+         JOIN acct ON acct.id = g.id
+        WHERE p.exchange_account_id = g.id AND NOT ((p.symbol || ':' || p.position_side) = ANY(g.keep)))`,
+  },
+  {
+    bit: PART.positions,
+    rows: (w) => w.legs,
+    cte: (param) => `legs AS (
+       INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
+         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
+       SELECT x.user_id, x.exchange_account_id, x.exchange, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price,
+         x.margin, x.unrealized_pnl, x.leverage, x.margin_mode
+         FROM json_populate_recordset(NULL::positions, ${param}::json) x JOIN acct ON acct.id = x.exchange_account_id
+       ${UPSERT_POSITION})`,
+  },
+  {
+    bit: PART.closed,
+    rows: (w) => w.closed,
+    cte: (param) => `closed AS (
+       DELETE FROM paper_open_orders o USING json_to_recordset(${param}::json) AS c(id int, order_id bigint)
+         JOIN acct ON acct.id = c.id
+        WHERE o.exchange_account_id = c.id AND o.order_id = c.order_id)`,
+  },
+  {
+    bit: PART.resting,
+    rows: (w) => w.resting,
+    cte: (param) => `resting AS (
+       INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
+       SELECT r.id, (r.state->>'orderId')::bigint, r.state
+         FROM json_to_recordset(${param}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
+       ${UPSERT_OPEN_ORDER})`,
+  },
+];
+
+/**
  * An order's outcome projected to rows (nothing written): the account's new state, the new order's
  * row, the other orders' updates, ledger entries, fills with commissions, positions and open orders.
  */
@@ -677,17 +753,7 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
   // by account id: with `locked` below, every statement (of any instance) locks accounts in one order
   const sorted = [...writes].sort((a, b) => a.accountId - b.accountId);
   const values: unknown[] = [JSON.stringify(sorted.map((w) => w.account)), JSON.stringify(sorted.map((w) => w.created))];
-  // the parts' parameters, in the order of the statement's text (writeStatementText)
-  const add = (rows: unknown[]) => values.push(JSON.stringify(rows));
-  if (parts & PART.updated) add(sorted.flatMap((w) => w.others));
-  if (parts & PART.ledger) add(sorted.flatMap((w) => w.ledger));
-  if (parts & PART.fills) add(sorted.flatMap((w) => w.trades));
-  if (parts & PART.positions) {
-    add(sorted.flatMap((w) => (w.keep ? [w.keep] : [])));
-    add(sorted.flatMap((w) => w.legs));
-  }
-  if (parts & PART.closed) add(sorted.flatMap((w) => w.closed));
-  if (parts & PART.resting) add(sorted.flatMap((w) => w.resting));
+  for (const part of WRITE_PARTS) if (parts & part.bit) values.push(JSON.stringify(sorted.flatMap(part.rows)));
   const name = `paper_write_orders:${along.name}:${parts}`;
   let text = writeTexts.get(name);
   if (text === undefined) {
@@ -709,64 +775,11 @@ export async function writeOrdersIfUnchanged(q: Queryable, along: ReadAlong, wri
 /**
  * The text of the write statement with the given parts (its name is `paper_write_orders:` with
  * the read-along's name and the parts: one text per name, built once). Its parameters: $1 the
- * accounts, $2 the new orders, then one per part present, in this order (two for positions).
+ * accounts, $2 the new orders, then one per part present (`WRITE_PARTS`).
  */
 function writeStatementText(along: ReadAlong, parts: number): string {
   let n = 2;
-  const param = () => `$${++n}`;
-  const sql: string[] = [];
-  if (parts & PART.updated) {
-    sql.push(`updated AS (
-       UPDATE contract_orders c SET order_id = u.order_id, status = u.status, filled_qty = u.filled_qty, avg_price = u.avg_price,
-           updated_at = u.updated_at, reject_reason = COALESCE(u.reject_reason, c.reject_reason),
-           commission = CASE WHEN u.commission IS NULL THEN c.commission ELSE COALESCE(c.commission, 0) + u.commission END,
-           commission_asset = COALESCE(u.commission_asset, c.commission_asset)
-         FROM json_populate_recordset(NULL::contract_orders, ${param()}::json) u JOIN acct ON acct.id = u.exchange_account_id
-        WHERE c.exchange_account_id = u.exchange_account_id AND c.client_order_id = u.client_order_id
-       RETURNING c.*)`);
-  }
-  if (parts & PART.ledger) {
-    sql.push(`ledger AS (
-       INSERT INTO paper_ledger (exchange_account_id, entry_id, time, asset, type, amount, balance_after, symbol, ref)
-       SELECT l.exchange_account_id, l.entry_id, l.time, l.asset, l.type, l.amount, l.balance_after, l.symbol, l.ref
-         FROM json_populate_recordset(NULL::paper_ledger, ${param()}::json) WITH ORDINALITY AS l
-         JOIN acct ON acct.id = l.exchange_account_id ORDER BY l.ordinality)`);
-  }
-  if (parts & PART.fills) {
-    sql.push(`fills AS (
-       INSERT INTO trades (user_id, exchange_account_id, exchange, symbol, trade_id, order_id, side, position_side, price, qty, quote_qty,
-         realized_pnl, commission, commission_asset, maker, time)
-       SELECT t.user_id, t.exchange_account_id, t.exchange, t.symbol, t.trade_id, t.order_id, t.side, t.position_side, t.price, t.qty, t.quote_qty,
-         t.realized_pnl, t.commission, t.commission_asset, t.maker, t.time
-         FROM json_populate_recordset(NULL::trades, ${param()}::json) WITH ORDINALITY AS t
-         JOIN acct ON acct.id = t.exchange_account_id ORDER BY t.ordinality)`);
-  }
-  if (parts & PART.positions) {
-    sql.push(`gone AS (
-       DELETE FROM positions p USING json_to_recordset(${param()}::json) AS g(id int, keep text[])
-         JOIN acct ON acct.id = g.id
-        WHERE p.exchange_account_id = g.id AND NOT ((p.symbol || ':' || p.position_side) = ANY(g.keep)))`);
-    sql.push(`legs AS (
-       INSERT INTO positions (user_id, exchange_account_id, exchange, symbol, side, position_side, size, entry_price, mark_price,
-         liquidation_price, margin, unrealized_pnl, leverage, margin_mode)
-       SELECT x.user_id, x.exchange_account_id, x.exchange, x.symbol, x.side, x.position_side, x.size, x.entry_price, x.mark_price, x.liquidation_price,
-         x.margin, x.unrealized_pnl, x.leverage, x.margin_mode
-         FROM json_populate_recordset(NULL::positions, ${param()}::json) x JOIN acct ON acct.id = x.exchange_account_id
-       ${UPSERT_POSITION})`);
-  }
-  if (parts & PART.closed) {
-    sql.push(`closed AS (
-       DELETE FROM paper_open_orders o USING json_to_recordset(${param()}::json) AS c(id int, order_id bigint)
-         JOIN acct ON acct.id = c.id
-        WHERE o.exchange_account_id = c.id AND o.order_id = c.order_id)`);
-  }
-  if (parts & PART.resting) {
-    sql.push(`resting AS (
-       INSERT INTO paper_open_orders (exchange_account_id, order_id, state)
-       SELECT r.id, (r.state->>'orderId')::bigint, r.state
-         FROM json_to_recordset(${param()}::json) AS r(id int, state jsonb) JOIN acct ON acct.id = r.id
-       ${UPSERT_OPEN_ORDER})`);
-  }
+  const sql = WRITE_PARTS.filter((part) => parts & part.bit).map((part) => part.cte(`$${++n}`));
   return `WITH x AS (
        SELECT * FROM json_to_recordset($1::json)
          AS x(id int, version bigint, seq bigint, clock bigint, active boolean, state jsonb, user_id int, requested int, stamp text)),
