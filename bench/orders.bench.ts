@@ -178,6 +178,17 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** `xs` with `x` at index `at` (the array doubled first when full). */
+function appendTo(xs: Float64Array, at: number, x: number): Float64Array {
+  let out = xs;
+  if (at === xs.length) {
+    out = new Float64Array(xs.length * 2);
+    out.set(xs);
+  }
+  out[at] = x;
+  return out;
+}
+
 class Recorder {
   private latencies = new Float64Array(1 << 16);
   private count = 0;
@@ -193,12 +204,7 @@ class Recorder {
   constructor(private readonly expectedStatus: number) {}
 
   private push(latencyMs: number): void {
-    if (this.count === this.latencies.length) {
-      const grown = new Float64Array(this.latencies.length * 2);
-      grown.set(this.latencies);
-      this.latencies = grown;
-    }
-    this.latencies[this.count++] = latencyMs;
+    this.latencies = appendTo(this.latencies, this.count++, latencyMs);
   }
 
   /** `body` is read for the first few unexpected answers (autocannon's are sampled by `sample`). */
@@ -226,12 +232,7 @@ class Recorder {
 
   /** Paced runs: how late the generator sent a request after its due time (ms). */
   sendLag(ms: number): void {
-    if (this.lagCount === this.lags.length) {
-      const grown = new Float64Array(this.lags.length * 2);
-      grown.set(this.lags);
-      this.lags = grown;
-    }
-    this.lags[this.lagCount++] = ms;
+    this.lags = appendTo(this.lags, this.lagCount++, ms);
   }
 
   /** A paced request still unanswered at the end of the run: its wait so far counts as its latency. */
@@ -552,7 +553,7 @@ export interface GcPauses {
 }
 
 /** Records this process's GC pauses until the returned function is called, which answers them. */
-export function recordGc(): () => GcPauses {
+function recordGc(): () => GcPauses {
   const entries: { kind: number; ms: number }[] = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) entries.push({ kind: (e as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration });
@@ -778,7 +779,7 @@ const INSERT_ORDER = `INSERT INTO contract_orders (user_id, exchange_account_id,
   RETURNING *`;
 
 /** The bare route: POST /orders does the one INSERT, through a pool of the app's default size. */
-export async function bareFastify(databaseUrl: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
+async function bareFastify(databaseUrl: string, port: number): Promise<{ port: number; close(): Promise<void> }> {
   const { default: Fastify } = await import('fastify');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE, options: '-c TimeZone=UTC' });
   // pool.end() resolves once its clients are told to end, not once they are gone
