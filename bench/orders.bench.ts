@@ -179,7 +179,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** `xs` with `x` at index `at` (the array doubled first when full). */
-function appendTo(xs: Float64Array, at: number, x: number): Float64Array {
+function appendTo(xs: Float64Array<ArrayBuffer>, at: number, x: number): Float64Array<ArrayBuffer> {
   let out = xs;
   if (at === xs.length) {
     out = new Float64Array(xs.length * 2);
