@@ -669,6 +669,13 @@ export async function startApp(env: NodeJS.ProcessEnv, label: string): Promise<A
   }
 }
 
+/** The Node flags of `npm start` (package.json's start script): the service's processes run with them here too. */
+function startFlags(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { scripts } = require('../package.json') as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /**
  * The app as `npm start` runs it with APP_WORKERS=`workers`: the compiled main in a process of its
  * own (the primary), with that many worker processes on one port, on the server database `env`
@@ -682,7 +689,7 @@ export async function startWorkers(env: NodeJS.ProcessEnv, label: string, worker
   const child = fork(main, [], {
     env: { ...env, APP_WORKERS: String(workers), PORT: String(port), DATA_DIR: dataDir, ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' },
     // BENCH_APP_NODE_FLAGS: more flags for the service's processes (say, --cpu-prof to profile them)
-    execArgv: ['--max-semi-space-size=16', '--v8-pool-size=1', ...(process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
+    execArgv: [...startFlags(), ...(process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -932,6 +939,9 @@ export async function benchDatabase(serverUrl: string, prefix = 'contract_desk_o
 }
 
 export async function run(): Promise<OrdersBenchResult> {
+  // the app in this process runs with this process's flags: the same as the service's, or the figures are not the service's
+  const missing = startFlags().filter((flag) => !process.execArgv.includes(flag));
+  if (missing.length > 0) console.warn(`warning: this process lacks the Node flags of npm start (${missing.join(' ')}): run it with npm run bench`);
   const load = new LoadGenerator();
   try {
     // 1. embedded
