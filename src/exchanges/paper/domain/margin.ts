@@ -130,26 +130,42 @@ export function assetMargin(state: EngineState, account: AccountState, asset: st
       crossMaintenance = crossMaintenance.plus(positionMaintenance(state, p));
     }
   }
-  // The open orders' part (a sum over every open order) is computed when first read: a position's
-  // liquidation price needs none of it. The state must not change in between (callers use the
-  // margin at once).
-  let openOrderInitial: Decimal | undefined;
-  let available: Decimal | undefined;
-  const openOrders = () => (openOrderInitial ??= openOrderMargin(state, account, asset));
-  return {
-    wallet,
-    crossWallet,
-    crossUpnl,
-    totalUpnl,
-    crossInitial,
-    crossMaintenance,
-    get openOrderInitial() {
-      return openOrders();
-    },
-    get available() {
-      return (available ??= crossWallet.plus(crossUpnl).minus(crossInitial).minus(openOrders()));
-    },
-  };
+  return new LazyAssetMargin(state, account, asset, wallet, crossWallet, crossUpnl, totalUpnl, crossInitial, crossMaintenance);
+}
+
+/**
+ * An asset's margin whose open orders' part (a sum over every open order) is computed when first
+ * read: a position's liquidation price needs none of it. The state must not change in between
+ * (callers use the margin at once).
+ *
+ * A class with prototype getters, not an object literal with `get`s: V8 (Node 20) keeps alive in
+ * every young collection, until the next full one, whatever the accessor functions of such a
+ * literal reach — here the engine state, on every view and margin check (measured: about 2.5 MB
+ * promoted per scavenge in a loop of account views, none with this class).
+ */
+class LazyAssetMargin implements AssetMargin {
+  private openOrders: Decimal | undefined;
+  private availableMargin: Decimal | undefined;
+
+  constructor(
+    private readonly state: EngineState,
+    private readonly account: AccountState,
+    private readonly asset: string,
+    readonly wallet: Decimal,
+    readonly crossWallet: Decimal,
+    readonly crossUpnl: Decimal,
+    readonly totalUpnl: Decimal,
+    readonly crossInitial: Decimal,
+    readonly crossMaintenance: Decimal,
+  ) {}
+
+  get openOrderInitial(): Decimal {
+    return (this.openOrders ??= openOrderMargin(this.state, this.account, this.asset));
+  }
+
+  get available(): Decimal {
+    return (this.availableMargin ??= this.crossWallet.plus(this.crossUpnl).minus(this.crossInitial).minus(this.openOrderInitial));
+  }
 }
 
 /** One open order's margin as last summed, with what it was computed from. */
