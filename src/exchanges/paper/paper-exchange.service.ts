@@ -77,44 +77,6 @@ export type EventListener = (
 ) => void;
 
 /**
- * An outcome whose account view is computed when first read (the engine is not used afterwards):
- * an order that only rests changes no balance or position, and nobody reads the view.
- *
- * A class, with its getter on the prototype, never an object literal with a `get` (see
- * `LazyView`): V8's scavenger keeps alive, until the next full collection, whatever the accessor
- * functions of such a literal reach (here the engine and its whole state).
- */
-class LazyOutcome<T> implements PaperOutcome<T> {
-  readonly value: T;
-  readonly events: EngineEvent[];
-  private computed: AccountView | undefined;
-  private compute: (() => AccountView) | undefined;
-
-  constructor(
-    result: Result<T>,
-    readonly userId: number,
-    readonly exchangeAccountId: number,
-    view: () => AccountView,
-  ) {
-    this.value = result.value;
-    this.events = result.events;
-    this.compute = view;
-  }
-
-  get view(): AccountView {
-    if (this.computed === undefined) {
-      this.computed = (this.compute as () => AccountView)();
-      this.compute = undefined;
-    }
-    return this.computed;
-  }
-}
-
-function lazyOutcome<T>(result: Result<T>, userId: number, exchangeAccountId: number, view: () => AccountView): PaperOutcome<T> {
-  return new LazyOutcome(result, userId, exchangeAccountId, view);
-}
-
-/**
  * An account whose view is computed when first read. V8 (Node 20) keeps alive, in every young
  * collection until the next full one, all that the accessor functions of an object literal with a
  * `get` reach: made per call, such literals had each order's engine state promoted to the old
@@ -139,6 +101,25 @@ class LazyView {
     }
     return this.computed;
   }
+}
+
+/**
+ * An outcome whose account view is computed when first read (the engine is not used afterwards):
+ * an order that only rests changes no balance or position, and nobody reads the view.
+ */
+class LazyOutcome<T> extends LazyView implements PaperOutcome<T> {
+  readonly value: T;
+  readonly events: EngineEvent[];
+
+  constructor(result: Result<T>, userId: number, exchangeAccountId: number, view: () => AccountView) {
+    super(exchangeAccountId, userId, view);
+    this.value = result.value;
+    this.events = result.events;
+  }
+}
+
+function lazyOutcome<T>(result: Result<T>, userId: number, exchangeAccountId: number, view: () => AccountView): PaperOutcome<T> {
+  return new LazyOutcome(result, userId, exchangeAccountId, view);
 }
 
 /**
