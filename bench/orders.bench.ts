@@ -376,6 +376,8 @@ function pacedLoop(job: LoadJob): Promise<LoadFigures> {
   const retried = new Set<number>();
   let sent = 0;
   let finished = false;
+  // BENCH_TRACE=file: each answered request of the run as a line `due (epoch ms) latency (ms) status`
+  const trace: string[] | undefined = process.env.BENCH_TRACE ? [] : undefined;
   return new Promise((resolve) => {
     const t0 = performance.now();
     let cutoff: NodeJS.Timeout | undefined;
@@ -387,6 +389,7 @@ function pacedLoop(job: LoadJob): Promise<LoadFigures> {
       for (const due of outstanding.values()) rec.unanswered(now - due);
       outstanding.clear();
       for (const c of all) c.socket.destroy();
+      if (trace) fs.writeFileSync(process.env.BENCH_TRACE as string, `${trace.join('\n')}\n`);
       resolve(rec.figures((now - t0) / 1000));
     };
     const settled = (i: number) => {
@@ -417,6 +420,7 @@ function pacedLoop(job: LoadJob): Promise<LoadFigures> {
       const status = Number(head.slice(9, 12));
       const { i, due } = c.current;
       if (!finished) {
+        if (trace) trace.push(`${(performance.timeOrigin + due).toFixed(2)} ${(performance.now() - due).toFixed(2)} ${status}`);
         rec.response(status, performance.now() - due, () => body.toString());
         settled(i);
       }
