@@ -420,8 +420,9 @@ function pacedLoop(job: LoadJob): Promise<LoadFigures> {
       const status = Number(head.slice(9, 12));
       const { i, due } = c.current;
       if (!finished) {
-        if (trace) trace.push(`${(performance.timeOrigin + due).toFixed(2)} ${(performance.now() - due).toFixed(2)} ${status}`);
-        rec.response(status, performance.now() - due, () => body.toString());
+        const latency = performance.now() - due;
+        if (trace) trace.push(`${(performance.timeOrigin + due).toFixed(2)} ${latency.toFixed(2)} ${status}`);
+        rec.response(status, latency, () => body.toString());
         settled(i);
       }
       release(c);

@@ -118,10 +118,6 @@ class LazyOutcome<T> extends LazyView implements PaperOutcome<T> {
   }
 }
 
-function lazyOutcome<T>(result: Result<T>, userId: number, exchangeAccountId: number, view: () => AccountView): PaperOutcome<T> {
-  return new LazyOutcome(result, userId, exchangeAccountId, view);
-}
-
 /**
  * The `handOver` of a kept engine state: made here, not in `placeIfUnchanged`, so that the function
  * the kept state holds closes over the flag alone — a closure made there would hold that call's
@@ -296,7 +292,7 @@ export class PaperExchangeService {
     this.known.delete(loaded.exchangeAccountId);
     this.droppedAt.set(loaded.exchangeAccountId, ++this.drops);
     const snap = engine.snapshotAccount(accountId);
-    const outcome = lazyOutcome(result, loaded.userId, loaded.exchangeAccountId, () => engine.getAccount(accountId));
+    const outcome = new LazyOutcome(result, loaded.userId, loaded.exchangeAccountId, () => engine.getAccount(accountId));
     await saveAccount(m, { loaded, seq: snap.seq, clock: Math.max(ts, snap.ts), state: snap.account, events: result.events, positions: () => outcome.view.positions, exchange: PAPER });
     return outcome;
   }
@@ -435,7 +431,7 @@ export class PaperExchangeService {
     // Once the next order has taken the engine's state over, a view read late comes from the
     // snapshot (the same state, decoded anew).
     const handOff = { done: false };
-    const outcome = lazyOutcome(result, account.userId, account.exchangeAccountId, () =>
+    const outcome = new LazyOutcome(result, account.userId, account.exchangeAccountId, () =>
       handOff.done ? this.engineFor({ ...account, seq: snap.seq, clock, state: snap.account }, snapshot).getAccount(accountId) : engine.getAccount(accountId),
     );
     let rows: Record<string, unknown>[] | undefined;
